@@ -1,0 +1,24 @@
+/* The context's fields, shared by the files of lib/base only. Other layers
+ * see the context through context_private.h. */
+#ifndef LIBDBM_BASE_CONTEXT_IMPL_H
+#define LIBDBM_BASE_CONTEXT_IMPL_H
+
+#include "context_private.h"
+
+struct libdbm_context {
+    libdbm_malloc_fn malloc_fn;
+    libdbm_realloc_fn realloc_fn;
+    libdbm_free_fn free_fn;
+    void *alloc_user_data;
+    libdbm_log_fn log_fn;
+    void *log_user_data;
+    int log_level;
+    libdbm_clock_fn clock_fn;
+    void *clock_user_data;
+    uint64_t serial;
+};
+
+/* Drops the calling thread's error message for a context being freed. */
+void dbmi_forget_errors(const libdbm_context *ctx);
+
+#endif /* LIBDBM_BASE_CONTEXT_IMPL_H */
