@@ -6,7 +6,22 @@ set -u
 inc=$1 cc=$2 cxx=${3:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-printf '#include <libdbm.h>\nint main(void) { return libdbm_version() == 0; }\n' > "$tmp/t.c"
+# The program expands every public macro, so a non-C89 construct hiding in
+# a macro body (a // comment, a C99 initializer) is compiled too.
+{
+    echo '#include <libdbm.h>'
+    echo 'int main(void) {'
+    headers=$(sed -n 's|^#include "\(libdbm/[a-z_]*\.h\)"|'"$inc"'/\1|p' "$inc/libdbm.h")
+    # shellcheck disable=SC2086
+    grep -ho '^#define LIBDBM_[A-Z0-9_]*_OPTIONS_INIT' $headers | sed 's/^#define //' |
+        while read -r macro; do
+            type=$(echo "${macro%_INIT}" | tr 'A-Z' 'a-z')
+            echo "    { $type o = $macro; (void)o; }"
+        done
+    echo '    return libdbm_version_number() != LIBDBM_VERSION_NUMBER ||'
+    echo '        LIBDBM_VERSION_MAJOR + LIBDBM_VERSION_MINOR + LIBDBM_VERSION_PATCH < 0;'
+    echo '}'
+} > "$tmp/t.c"
 cp "$tmp/t.c" "$tmp/t.cpp"
 fail=0
 for std in c89 c99 c11; do
