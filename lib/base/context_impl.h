@@ -4,6 +4,8 @@
 #define LIBDBM_BASE_CONTEXT_IMPL_H
 
 #include "context_private.h"
+#include "io.h"
+#include "tz.h"
 
 struct libdbm_context {
     libdbm_malloc_fn malloc_fn;
@@ -16,6 +18,8 @@ struct libdbm_context {
     libdbm_clock_fn clock_fn;
     void *clock_user_data;
     uint64_t serial;
+    dbmi_io_hooks io_hooks;     /* file I/O replacements (tests); zero = POSIX */
+    dbmi_tz_cache tz_cache;     /* loaded time zones (tz.c); zero = empty */
 };
 
 /* Drops the calling thread's error message for a context being freed. */
