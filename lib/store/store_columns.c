@@ -1,0 +1,126 @@
+/* The internal columnar interface (store_columns.h). */
+#include <string.h>
+
+#include "store_columns.h"
+#include "store_impl.h"
+#include "validate.h"
+
+void dbmi_store_read_lock(libdbm_store *store)
+{
+    pthread_rwlock_rdlock(&store->rw);
+}
+
+void dbmi_store_read_unlock(libdbm_store *store)
+{
+    pthread_rwlock_unlock(&store->rw);
+}
+
+size_t dbmi_store_slot_count(const libdbm_store *store)
+{
+    return store->model.n_slots;
+}
+
+int dbmi_store_slot_live(const libdbm_store *store, size_t slot)
+{
+    return slot < store->model.n_slots && store->model.slots[slot].state == DBMI_SLOT_LIVE;
+}
+
+const char *dbmi_store_slot_id(const libdbm_store *store, size_t slot)
+{
+    return slot < store->model.n_slots ? store->model.slots[slot].id : NULL;
+}
+
+void dbmi_store_slot_purchase_days(const libdbm_store *store, size_t slot,
+                                   const dbmi_purchase_day **days, size_t *n)
+{
+    if (!dbmi_store_slot_live(store, slot)) {
+        *days = NULL;
+        *n = 0;
+        return;
+    }
+    *days = store->model.slots[slot].days;
+    *n = store->model.slots[slot].n_days;
+}
+
+int64_t dbmi_store_money_scale_of(const libdbm_store *store)
+{
+    return store->model.money_scale;
+}
+
+void dbmi_store_get_columns(const libdbm_store *store, dbmi_store_columns *out)
+{
+    const dbmi_model *m = &store->model;
+    out->count = m->n_slots;
+    out->first_purchase = m->first_purchase;
+    out->last_purchase = m->last_purchase;
+    out->purchase_count = m->purchase_count;
+    out->purchase_days = m->purchase_days;
+    out->total_minor = m->total_minor;
+    out->refund_count = m->refund_count;
+    out->refund_total_minor = m->refund_total_minor;
+}
+
+int dbmi_store_slot_of(libdbm_store *store, const char *customer_id, size_t *slot)
+{
+    uint32_t s;
+    int status = dbmi_store_read_begin(store, customer_id, &s);
+    if (status != LIBDBM_OK)
+        return status;
+    *slot = s;
+    dbmi_store_read_end(store);
+    return LIBDBM_OK;
+}
+
+int dbmi_store_slot_of_locked(const libdbm_store *store, const char *customer_id, size_t *slot)
+{
+    uint32_t s;
+    size_t len;
+    int status = dbmi_check_id(store->ctx, "customer id", customer_id, &len);
+    if (status != LIBDBM_OK)
+        return status;
+    if (!dbmi_model_find(&store->model, customer_id, len, &s))
+        return dbmi_error(store->ctx, LIBDBM_ENOTFOUND, "no profile '%s'", customer_id);
+    *slot = s;
+    return LIBDBM_OK;
+}
+
+int dbmi_store_slot_channel(const libdbm_store *store, size_t slot, const char *channel,
+                            const char **address, int64_t *verified_at, int *invalid)
+{
+    uint32_t name;
+    const dbmi_channel_state *c;
+    if (!dbmi_store_slot_live(store, slot) ||
+        !dbmi_model_find_name(&store->model, channel, strlen(channel), &name))
+        return 0;
+    c = dbmi_model_channel_get(&store->model, (uint32_t)slot, name);
+    if (c == NULL)
+        return 0;
+    if (address != NULL)
+        *address = c->address;
+    if (verified_at != NULL)
+        *verified_at = c->verified_at;
+    if (invalid != NULL)
+        *invalid = c->invalid;
+    return 1;
+}
+
+int dbmi_store_slot_consent(const libdbm_store *store, size_t slot, const char *channel,
+                            const char *purpose, int64_t *at)
+{
+    uint32_t ch, pu;
+    const dbmi_consent *c = NULL;
+    if (purpose == NULL)
+        purpose = "marketing";
+    if (dbmi_store_slot_live(store, slot) &&
+        dbmi_model_find_name(&store->model, channel, strlen(channel), &ch) &&
+        dbmi_model_find_name(&store->model, purpose, strlen(purpose), &pu))
+        c = dbmi_model_consent_current(store->model.slots[slot].extra, ch, pu);
+    if (at != NULL)
+        *at = c ? c->at : 0;
+    return c ? c->state : LIBDBM_CONSENT_UNKNOWN;
+}
+
+libdbm_context *dbmi_store_context(const libdbm_store *store)
+{
+    return store->ctx;
+}
