@@ -122,6 +122,21 @@ LIBDBM_API int libdbm_context_set_clock(libdbm_context *ctx, libdbm_clock_fn fn,
                                         void *user_data);
 
 /**
+ * Sets the directory of TZif zone files that time zone names are looked up
+ * in (hosts that ship their own zoneinfo). Zones are cached per context;
+ * the cache is dropped, so later lookups read the new directory. Zones
+ * loaded before stay valid (and in memory) until the context is freed.
+ * @param path NUL-terminated, copied; NULL restores the default,
+ *        /usr/share/zoneinfo. The directory is not checked here: a missing
+ *        one makes every lookup fail with LIBDBM_ENOTFOUND.
+ * @return LIBDBM_OK; LIBDBM_EINVAL for a NULL context or an empty @p path;
+ *         LIBDBM_ENOMEM (the previous directory stays in effect).
+ * Thread-safe with respect to time zone lookups on the same context.
+ * @since 0.1
+ */
+LIBDBM_API int libdbm_context_set_zoneinfo_dir(libdbm_context *ctx, const char *path);
+
+/**
  * Returns the context's notion of now (its clock), in seconds since the
  * Unix epoch, UTC. Returns 0 for a NULL context. @since 0.1
  */

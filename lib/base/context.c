@@ -116,6 +116,7 @@ LIBDBM_API void libdbm_context_free(libdbm_context *ctx)
     if (ctx == NULL)
         return;
     dbmi_forget_errors(ctx);
+    dbmi_tz_cache_free(ctx);
     ctx->free_fn(ctx, ctx->alloc_user_data);
 }
 
