@@ -1,0 +1,238 @@
+/* Scoring core benchmark (docs/models.md, "Benchmarks").
+ *
+ *   bench-scoring [CUSTOMERS [DATA_DIR]]
+ *
+ * On CUSTOMERS synthetic customers (default 10M, simulated from the CDNOW
+ * BG/NBD fit, ages 27-39 weeks at day resolution):
+ *   1. P(alive): libdbm_model_p_alive_array, 1 thread, against a naive
+ *      scalar baseline (the libm formula, one customer at a time) measured
+ *      in the same run; the largest relative difference between the two;
+ *   2. the same with 2 threads (scaling ratio);
+ *   3. per customer E[Y(52 weeks)] + E[M] + 12-month CLV (on a subset);
+ *   4. stats build + BG/NBD fit on all customers;
+ *   5. BG/NBD fit on CDNOW (when DATA_DIR holds it).
+ * Figures are best-of-3 wall clock.
+ *
+ *   bench-scoring --file PATH
+ *
+ * times the same library calls on customers read from PATH (int64 n, then
+ * n doubles each of x, t_x, T; written by bench_scoring_lifetimes.py) and
+ * prints "name seconds" lines for that script's same-run comparison. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libdbm.h>
+
+#include "../tests/scoring/bgnbd_sim.h"
+#include "../tests/scoring/cdnow_summary.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void ok(int rc, const char *what, libdbm_context *ctx)
+{
+    if (rc != LIBDBM_OK) {
+        fprintf(stderr, "%s: %s (%s)\n", what, libdbm_strerror(rc), libdbm_context_errmsg(ctx));
+        exit(1);
+    }
+}
+
+/* The naive baseline: the textbook formula with pow(), one customer at a time. */
+static void naive_p_alive(const double *p, double *out, const double *x, const double *tx,
+                          const double *T, long n)
+{
+    double r = p[0], alpha = p[1], a = p[2], b = p[3];
+    for (long i = 0; i < n; i++)
+        out[i] = x[i] > 0 ? 1.0 / (1.0 + a / (b + x[i] - 1.0) *
+                                             pow((alpha + T[i]) / (alpha + tx[i]), r + x[i]))
+                          : 1.0;
+}
+
+static int file_mode(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    int64_t n;
+    if (f == NULL || fread(&n, sizeof(n), 1, f) != 1 || n <= 0)
+        return 2;
+    double *x = malloc((size_t)n * sizeof(double)), *tx = malloc((size_t)n * sizeof(double));
+    double *T = malloc((size_t)n * sizeof(double)), *out = malloc((size_t)n * sizeof(double));
+    if (!x || !tx || !T || !out || fread(x, sizeof(double), (size_t)n, f) != (size_t)n ||
+        fread(tx, sizeof(double), (size_t)n, f) != (size_t)n ||
+        fread(T, sizeof(double), (size_t)n, f) != (size_t)n)
+        return 2;
+    fclose(f);
+    static const double params[4] = { 0.242593, 4.413532, 0.792886, 2.425753 };
+    libdbm_context *ctx;
+    libdbm_model *bg;
+    ok(libdbm_context_new(&ctx, NULL), "context", NULL);
+    ok(libdbm_model_new(&bg, ctx, LIBDBM_MODEL_BGNBD), "model", ctx);
+    ok(libdbm_model_set_params(bg, params, 4), "params", ctx);
+    double best_pa = 1e30, best_ey = 1e30, best_fit = 1e30, best_stats = 1e30;
+    for (int rep = 0; rep < 3; rep++) {
+        double t0 = now();
+        ok(libdbm_model_p_alive_array(bg, out, x, tx, T, n, 1), "p_alive_array", ctx);
+        double t1 = now();
+        ok(libdbm_model_expected_purchases_array(bg, out, 39.0, x, tx, T, n, 1), "E[Y]", ctx);
+        double t2 = now();
+        libdbm_stats *stats;
+        ok(libdbm_stats_new(&stats, ctx), "stats", ctx);
+        for (int64_t i = 0; i < n; i++)
+            ok(libdbm_stats_add(stats, x[i], tx[i], T[i], 0, 1), "stats_add", ctx);
+        double t3 = now();
+        libdbm_model *fit;
+        ok(libdbm_model_new(&fit, ctx, LIBDBM_MODEL_BGNBD), "model", ctx);
+        ok(libdbm_model_fit(fit, stats, NULL), "fit", ctx);
+        double t4 = now();
+        libdbm_model_free(fit);
+        libdbm_stats_free(stats);
+        best_pa = fmin(best_pa, t1 - t0);
+        best_ey = fmin(best_ey, t2 - t1);
+        best_stats = fmin(best_stats, t3 - t2);
+        best_fit = fmin(best_fit, t4 - t3);
+    }
+    printf("p_alive %.6f\nexpected_purchases %.6f\nstats %.6f\nfit %.6f\n", best_pa, best_ey,
+           best_stats, best_fit);
+    libdbm_model_free(bg);
+    libdbm_context_free(ctx);
+    free(x); free(tx); free(T); free(out);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--file") == 0)
+        return file_mode(argv[2]);
+    long n = argc > 1 ? atol(argv[1]) : 10000000L;
+    const char *data_dir = argc > 2 ? argv[2] : NULL;
+    static const double params[4] = { 0.242593, 4.413532, 0.792886, 2.425753 };
+    static const double spend[3] = { 6.2488, 3.74459, 15.44775 };
+    double *x = malloc((size_t)n * sizeof(double)), *tx = malloc((size_t)n * sizeof(double));
+    double *T = malloc((size_t)n * sizeof(double)), *mx = malloc((size_t)n * sizeof(double));
+    double *out = malloc((size_t)n * sizeof(double)), *base = malloc((size_t)n * sizeof(double));
+    if (!x || !tx || !T || !mx || !out || !base)
+        return 1;
+    sim_rng g;
+    sim_seed(&g, 42);
+    double t0 = now();
+    for (long i = 0; i < n; i++) {
+        T[i] = 27 + 12 * sim_uniform(&g);
+        sim_customer(&g, params, &T[i], 7, spend, &x[i], &tx[i], &mx[i]);
+    }
+    printf("simulated %ld customers in %.2f s\n", n, now() - t0);
+
+    libdbm_context *ctx;
+    libdbm_model *bg, *gg;
+    ok(libdbm_context_new(&ctx, NULL), "context", NULL);
+    ok(libdbm_model_new(&bg, ctx, LIBDBM_MODEL_BGNBD), "model", ctx);
+    ok(libdbm_model_set_params(bg, params, 4), "params", ctx);
+    ok(libdbm_model_new(&gg, ctx, LIBDBM_MODEL_GAMMA_GAMMA), "model", ctx);
+    ok(libdbm_model_set_params(gg, spend, 3), "params", ctx);
+
+    double best_naive = 1e30, best1 = 1e30, best2 = 1e30;
+    for (int rep = 0; rep < 3; rep++) {
+        t0 = now();
+        naive_p_alive(params, base, x, tx, T, n);
+        double t1 = now();
+        ok(libdbm_model_p_alive_array(bg, out, x, tx, T, n, 1), "p_alive_array", ctx);
+        double t2 = now();
+        ok(libdbm_model_p_alive_array(bg, out, x, tx, T, n, 2), "p_alive_array", ctx);
+        double t3 = now();
+        best_naive = fmin(best_naive, t1 - t0);
+        best1 = fmin(best1, t2 - t1);
+        best2 = fmin(best2, t3 - t2);
+    }
+    double worst = 0;
+    for (long i = 0; i < n; i++) {
+        double d = fabs(out[i] - base[i]) / fmax(fabs(base[i]), 1e-300);
+        if (d > worst)
+            worst = d;
+    }
+    printf("P(alive), %ld customers, best of 3:\n", n);
+    printf("  naive scalar baseline (pow):   %8.1f M customers/s\n", n / best_naive / 1e6);
+    printf("  libdbm, 1 thread:              %8.1f M customers/s  (%.2fx the baseline)\n",
+           n / best1 / 1e6, best_naive / best1);
+    printf("  libdbm, 2 threads:             %8.1f M customers/s  (%.2fx 1 thread)\n",
+           n / best2 / 1e6, best1 / best2);
+    printf("  largest relative difference from the baseline: %.3g\n", worst);
+
+    long m = n < 200000 ? n : 200000;
+    double e52 = 0, es = 0, clv = 0, total = 0;
+    t0 = now();
+    for (long i = 0; i < m; i++) {
+        ok(libdbm_model_expected_purchases(bg, &e52, 52.0, x[i], tx[i], T[i]), "E[Y]", ctx);
+        ok(libdbm_model_expected_spend(gg, &es, x[i], mx[i]), "E[M]", ctx);
+        ok(libdbm_model_clv(bg, gg, &clv, x[i], tx[i], T[i], mx[i], 12, 0.01, 0.3, 52.0 / 12),
+           "CLV", ctx);
+        total += e52 + es + clv;
+    }
+    double tc = now() - t0;
+    printf("E[Y(52 weeks)] + E[M] + 12-month CLV, %ld customers, 1 thread: %.3f M customers/s "
+           "(%.2f us each; checksum %.6g)\n", m, m / tc / 1e6, tc / m * 1e6, total);
+    t0 = now();
+    ok(libdbm_model_expected_purchases_array(bg, out, 52.0, x, tx, T, m, 1), "E[Y] array", ctx);
+    double te1 = now() - t0;
+    t0 = now();
+    ok(libdbm_model_expected_purchases_array(bg, out, 52.0, x, tx, T, m, 2), "E[Y] array", ctx);
+    double te2 = now() - t0;
+    printf("E[Y(52 weeks)] array, %ld customers: 1 thread %.2f M/s, 2 threads %.2f M/s (%.2fx)\n",
+           m, m / te1 / 1e6, m / te2 / 1e6, te1 / te2);
+
+    libdbm_stats *stats;
+    t0 = now();
+    ok(libdbm_stats_new(&stats, ctx), "stats", ctx);
+    for (long i = 0; i < n; i++)
+        ok(libdbm_stats_add(stats, x[i], tx[i], T[i], mx[i], 1), "stats_add", ctx);
+    double tb = now() - t0;
+    int64_t rows;
+    libdbm_stats_rows(stats, &rows);
+    libdbm_model *fit;
+    ok(libdbm_model_new(&fit, ctx, LIBDBM_MODEL_BGNBD), "model", ctx);
+    t0 = now();
+    ok(libdbm_model_fit(fit, stats, NULL), "fit", ctx);
+    double tf = now() - t0;
+    double fp[4];
+    int32_t iters;
+    libdbm_model_get_params(fit, fp, 4);
+    libdbm_model_fit_info(fit, NULL, &iters, NULL, NULL);
+    printf("stats build of %ld customers: %.2f s (%lld groups); BG/NBD fit: %.3f s (%d "
+           "iterations); total %.2f s; fitted r=%.4f alpha=%.4f a=%.4f b=%.4f\n",
+           n, tb, (long long)rows, tf, iters, tb + tf, fp[0], fp[1], fp[2], fp[3]);
+
+    cdnow_summary_row *rows_c;
+    long nc = data_dir ? cdnow_summary_load(data_dir, &rows_c) : -1;
+    if (nc > 0) {
+        libdbm_stats *cs;
+        ok(libdbm_stats_new(&cs, ctx), "stats", ctx);
+        for (long i = 0; i < nc; i++)
+            ok(libdbm_stats_add(cs, rows_c[i].x, rows_c[i].t_x, rows_c[i].T, rows_c[i].m_x, 1),
+               "stats_add", ctx);
+        double best = 1e30;
+        for (int rep = 0; rep < 20; rep++) {
+            libdbm_model *cm;
+            ok(libdbm_model_new(&cm, ctx, LIBDBM_MODEL_BGNBD), "model", ctx);
+            t0 = now();
+            ok(libdbm_model_fit(cm, cs, NULL), "fit", ctx);
+            best = fmin(best, now() - t0);
+            libdbm_model_free(cm);
+        }
+        printf("BG/NBD fit on CDNOW (%ld customers): %.2f ms (best of 20)\n", nc, best * 1e3);
+        libdbm_stats_free(cs);
+        free(rows_c);
+    } else {
+        printf("BG/NBD fit on CDNOW: skipped (no DATA_DIR with the CDNOW summary)\n");
+    }
+    libdbm_model_free(fit);
+    libdbm_stats_free(stats);
+    libdbm_model_free(bg);
+    libdbm_model_free(gg);
+    libdbm_context_free(ctx);
+    free(x); free(tx); free(T); free(mx); free(out); free(base);
+    return 0;
+}
