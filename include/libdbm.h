@@ -16,5 +16,13 @@
 
 #include "libdbm/common.h"
 #include "libdbm/context.h"
+#include "libdbm/time.h"
+#include "libdbm/tz.h"
+#include "libdbm/model.h"
+#include "libdbm/store.h"
+#include "libdbm/rfm.h"
+#include "libdbm/summary.h"
+#include "libdbm/scores.h"
+#include "libdbm/segment.h"
 
 #endif /* LIBDBM_H */

@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 . scripts/lib/deps.sh
 
-ensure_packages $BUILD_PACKAGES abigail-tools valgrind python3 || exit 2
+ensure_packages $BUILD_PACKAGES abigail-tools valgrind python3 python3-numpy python3-mpmath python3-scipy python3-pandas python3-dill tzdata || exit 2
 
 logs=()
 build_failures=0

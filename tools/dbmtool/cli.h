@@ -41,4 +41,35 @@ int dbmtool_fail(libdbm_context *ctx, int status, const char *what);
 /* Maps a libdbm status to dbmtool's exit code. */
 int dbmtool_exit_code(int status);
 
+/* One `--name VALUE` (or `--name` flag) option of a verb. */
+typedef struct dbmtool_option {
+    const char *name;       /* without the dashes: "until" */
+    const char **value;     /* receives VALUE; NULL for a flag */
+    int *flag;              /* set to 1 when a flag is given; NULL for a value */
+} dbmtool_option;
+
+/* Parses a verb's arguments (argv[0] is the verb): options from @p options
+ * (ended by a NULL name) in any order, and between @p min_positional and
+ * @p max_positional positional arguments stored in @p positional. Returns
+ * DBMTOOL_EXIT_OK, or DBMTOOL_EXIT_USAGE after printing what is wrong and
+ * the verb's synopsis. */
+int dbmtool_parse_args(int argc, char **argv, const dbmtool_option *options,
+                       const char **positional, int min_positional,
+                       int max_positional, const char *synopsis);
+
+/* Parses a time argument (libdbm_time_parse syntax) for option @p name;
+ * prints a usage error and returns DBMTOOL_EXIT_USAGE when it is bad. */
+int dbmtool_parse_time(int64_t *out, const char *text, const char *name);
+
+/* Parses "day" or "week" into LIBDBM_UNIT_DAY or LIBDBM_UNIT_WEEK. */
+int dbmtool_parse_unit(int *out, const char *text);
+
+/* Flushes stdout; a failed write of the results (disk full, closed pipe)
+ * is an I/O error, not a success. */
+int dbmtool_flush_stdout(void);
+
+/* Opens an existing store for reading (dbmtool's read-only verbs). */
+int dbmtool_open_store_readonly(libdbm_context *ctx, const char *path,
+                                libdbm_store **store);
+
 #endif
