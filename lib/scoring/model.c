@@ -4,8 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "blob.h"
 #include "bytes.h"
-#include "crc32c.h"
 #include "model_private.h"
 #include "model_internal.h"
 
@@ -520,18 +520,7 @@ LIBDBM_API int libdbm_model_save(const libdbm_model *model, void **blob, size_t 
     if (model->has_cov)
         for (int i = 0; i < model->nparams * model->nparams; i++)
             dbmi_buf_put_f64(&buf, model->cov[i]);
-    if (!buf.failed)
-        dbmi_buf_put_u32(&buf, dbmi_crc32c(0, buf.data, buf.len));
-    int rc = dbmi_buf_status(&buf);
-    if (rc == LIBDBM_OK) {
-        *blob = dbmi_export_bytes(model->ctx, buf.data, buf.len);
-        if (*blob == NULL)
-            rc = dbmi_error_nomem(model->ctx, "model blob");
-        else
-            *len = buf.len;
-    }
-    dbmi_buf_free(&buf);
-    return rc;
+return dbmi_blob_seal(&buf, blob, len, "model blob");
 }
 
 LIBDBM_API int libdbm_model_load(libdbm_model **out, libdbm_context *ctx, const void *blob,
@@ -542,17 +531,11 @@ LIBDBM_API int libdbm_model_load(libdbm_model **out, libdbm_context *ctx, const 
     *out = NULL;
     if (ctx == NULL || (blob == NULL && len > 0))
         return LIBDBM_EINVAL;
-    const unsigned char *bytes = blob;
-    if (len < 12 || memcmp(bytes, MODEL_MAGIC, 4) != 0)
-        return dbmi_error(ctx, LIBDBM_ECORRUPT, "model blob: bad magic or too short");
-    uint32_t version = dbmi_load_u32le(bytes + 4);
-    if (version != MODEL_FORMAT_VERSION)
-        return dbmi_error(ctx, LIBDBM_EVERSION, "model blob: format version %u, this library "
-                          "reads %u", (unsigned)version, MODEL_FORMAT_VERSION);
-    if (dbmi_crc32c(0, bytes, len - 4) != dbmi_load_u32le(bytes + len - 4))
-        return dbmi_error(ctx, LIBDBM_ECORRUPT, "model blob: checksum mismatch");
     dbmi_reader r;
-    dbmi_reader_init(&r, bytes + 8, len - 12);
+    int open_rc = dbmi_blob_open(ctx, blob, len, MODEL_MAGIC, MODEL_FORMAT_VERSION,
+                                 "model blob", &r);
+    if (open_rc != LIBDBM_OK)
+        return open_rc;
     uint32_t kind = dbmi_get_u32(&r);
     uint32_t nparams = dbmi_get_u32(&r);
     if (r.failed || kind > 100)

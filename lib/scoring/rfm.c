@@ -7,6 +7,7 @@
 
 #include "bytes.h"
 #include "context_private.h"
+#include "blob.h"
 #include "crc32c.h"
 #include "libdbm/rfm.h"
 #include "rfm_values.h"
@@ -395,8 +396,7 @@ LIBDBM_API int libdbm_rfm_bins_save(const libdbm_rfm_bins *bins, void **blob_out
                                     size_t *size_out)
 {
     dbmi_buf buf;
-    void *blob;
-    int c, k, status;
+    int c, k;
     if (blob_out != NULL)
         *blob_out = NULL;
     if (bins == NULL || blob_out == NULL || size_out == NULL)
@@ -412,23 +412,7 @@ LIBDBM_API int libdbm_rfm_bins_save(const libdbm_rfm_bins *bins, void **blob_out
     for (c = 0; c < RFM_COLUMNS; c++)
         for (k = 0; k < bins->bins - 1; k++)
             dbmi_buf_put_f64(&buf, bins->bounds[c][k]);
-    status = dbmi_buf_status(&buf);
-    if (status == LIBDBM_OK)
-        dbmi_buf_put_u32(&buf, dbmi_crc32c(0, buf.data, buf.len));
-    status = dbmi_buf_status(&buf);
-    if (status != LIBDBM_OK) {
-        dbmi_buf_free(&buf);
-        return status;
-    }
-    blob = dbmi_export_bytes(bins->ctx, buf.data, buf.len);
-    if (blob == NULL) {
-        dbmi_buf_free(&buf);
-        return dbmi_error_nomem(bins->ctx, "rfm blob");
-    }
-    *size_out = buf.len;
-    *blob_out = blob;
-    dbmi_buf_free(&buf);
-    return LIBDBM_OK;
+    return dbmi_blob_seal(&buf, blob_out, size_out, "rfm blob");
 }
 
 LIBDBM_API int libdbm_rfm_bins_load(libdbm_rfm_bins **out, libdbm_context *ctx,

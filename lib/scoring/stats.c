@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blob.h"
 #include "bytes.h"
-#include "crc32c.h"
 #include "model_private.h"
 
 #define STATS_MAGIC "LDBS"
@@ -322,18 +322,7 @@ LIBDBM_API int libdbm_stats_save(const libdbm_stats *stats, void **blob, size_t 
         dbmi_buf_put_f64(&buf, stats->spend[i].m_x);
         dbmi_buf_put_f64(&buf, stats->spend[i].weight);
     }
-    if (!buf.failed)
-        dbmi_buf_put_u32(&buf, dbmi_crc32c(0, buf.data, buf.len));
-    int rc = dbmi_buf_status(&buf);
-    if (rc == LIBDBM_OK) {
-        *blob = dbmi_export_bytes(stats->ctx, buf.data, buf.len);
-        if (*blob == NULL)
-            rc = dbmi_error_nomem(stats->ctx, "statistics blob");
-        else
-            *len = buf.len;
-    }
-    dbmi_buf_free(&buf);
-    return rc;
+return dbmi_blob_seal(&buf, blob, len, "statistics blob");
 }
 
 LIBDBM_API int libdbm_stats_load(libdbm_stats **out, libdbm_context *ctx, const void *blob,
@@ -344,18 +333,11 @@ LIBDBM_API int libdbm_stats_load(libdbm_stats **out, libdbm_context *ctx, const 
     *out = NULL;
     if (ctx == NULL || (blob == NULL && len > 0))
         return LIBDBM_EINVAL;
-    const unsigned char *bytes = blob;
-    if (len < 12 || memcmp(bytes, STATS_MAGIC, 4) != 0)
-        return dbmi_error(ctx, LIBDBM_ECORRUPT, "statistics blob: bad magic or too short");
-    uint32_t version = dbmi_load_u32le(bytes + 4);
-    if (version != STATS_FORMAT_VERSION)
-        return dbmi_error(ctx, LIBDBM_EVERSION,
-                          "statistics blob: format version %u, this library reads %u",
-                          (unsigned)version, STATS_FORMAT_VERSION);
-    if (dbmi_crc32c(0, bytes, len - 4) != dbmi_load_u32le(bytes + len - 4))
-        return dbmi_error(ctx, LIBDBM_ECORRUPT, "statistics blob: checksum mismatch");
     dbmi_reader r;
-    dbmi_reader_init(&r, bytes + 8, len - 12);
+    int open_rc = dbmi_blob_open(ctx, blob, len, STATS_MAGIC, STATS_FORMAT_VERSION,
+                                 "statistics blob", &r);
+    if (open_rc != LIBDBM_OK)
+        return open_rc;
     double customers = dbmi_get_f64(&r);
     uint64_t nrows = dbmi_get_varint(&r);
     /* Each row takes 32 bytes: a count beyond the blob is corrupt, and
