@@ -5,6 +5,13 @@
 
 #define BLOB_OVERHEAD 12 /* magic, version, checksum */
 
+void dbmi_blob_begin(dbmi_buf *buf, libdbm_context *ctx, const char magic[4], uint32_t version)
+{
+    dbmi_buf_init(buf, ctx);
+    dbmi_buf_put(buf, magic, 4);
+    dbmi_buf_put_u32(buf, version);
+}
+
 int dbmi_blob_seal(dbmi_buf *buf, void **blob, size_t *len, const char *what)
 {
     int status;

@@ -7,6 +7,10 @@
 
 #include "bytes.h"
 
+/* Starts a blob in @p buf: initialises it and writes @p magic and
+ * @p version; the caller appends the payload, then seals. */
+void dbmi_blob_begin(dbmi_buf *buf, libdbm_context *ctx, const char magic[4], uint32_t version);
+
 /* Appends the CRC32C to @p buf (which holds magic, version and payload),
  * copies it into a blob the host frees with libdbm_free_blob(), and frees
  * @p buf whatever happens. @p what names the blob in error messages.

@@ -505,9 +505,7 @@ LIBDBM_API int libdbm_model_save(const libdbm_model *model, void **blob, size_t 
     if (model == NULL || blob == NULL || len == NULL)
         return LIBDBM_EINVAL;
     dbmi_buf buf;
-    dbmi_buf_init(&buf, model->ctx);
-    dbmi_buf_put(&buf, MODEL_MAGIC, 4);
-    dbmi_buf_put_u32(&buf, MODEL_FORMAT_VERSION);
+    dbmi_blob_begin(&buf, model->ctx, MODEL_MAGIC, MODEL_FORMAT_VERSION);
     dbmi_buf_put_u32(&buf, (uint32_t)model->kind);
     dbmi_buf_put_u32(&buf, (uint32_t)model->nparams);
     for (int i = 0; i < model->nparams; i++)

@@ -8,12 +8,11 @@
 #include "bytes.h"
 #include "context_private.h"
 #include "blob.h"
-#include "crc32c.h"
 #include "libdbm/rfm.h"
 #include "rfm_values.h"
 
 #define RFM_COLUMNS 3
-#define RFM_BLOB_MAGIC 0x4d464252u     /* "RBFM" read as little-endian bytes */
+#define RFM_BLOB_MAGIC "RBFM"
 #define RFM_BLOB_VERSION 1u
 
 struct libdbm_rfm_bins {
@@ -402,9 +401,7 @@ LIBDBM_API int libdbm_rfm_bins_save(const libdbm_rfm_bins *bins, void **blob_out
     if (bins == NULL || blob_out == NULL || size_out == NULL)
         return bins ? dbmi_error(bins->ctx, LIBDBM_EINVAL, "rfm save: NULL argument")
                     : LIBDBM_EINVAL;
-    dbmi_buf_init(&buf, bins->ctx);
-    dbmi_buf_put_u32(&buf, RFM_BLOB_MAGIC);
-    dbmi_buf_put_u32(&buf, RFM_BLOB_VERSION);
+    dbmi_blob_begin(&buf, bins->ctx, RFM_BLOB_MAGIC, RFM_BLOB_VERSION);
     dbmi_buf_put_u32(&buf, (uint32_t)bins->bins);
     dbmi_buf_put_u32(&buf, (uint32_t)bins->monetary_mode);
     dbmi_buf_put_u32(&buf, (uint32_t)bins->frequency_mode);
@@ -420,7 +417,7 @@ LIBDBM_API int libdbm_rfm_bins_load(libdbm_rfm_bins **out, libdbm_context *ctx,
 {
     dbmi_reader r;
     libdbm_rfm_bins *bins;
-    uint32_t version, nbins, modes[3];
+    uint32_t nbins, modes[3];
     size_t expect;
     int c, k, status;
     if (out != NULL)
@@ -429,18 +426,9 @@ LIBDBM_API int libdbm_rfm_bins_load(libdbm_rfm_bins **out, libdbm_context *ctx,
         return LIBDBM_EINVAL;
     if (blob == NULL)
         return dbmi_error(ctx, LIBDBM_EINVAL, "rfm load: NULL blob");
-    if (size < 28)
-        return dbmi_error(ctx, LIBDBM_ECORRUPT, "rfm load: blob of %zu bytes is too short",
-                          size);
-    dbmi_reader_init(&r, blob, size);
-    if (dbmi_get_u32(&r) != RFM_BLOB_MAGIC)
-        return dbmi_error(ctx, LIBDBM_ECORRUPT, "rfm load: not an RFM bins blob (bad magic)");
-    version = dbmi_get_u32(&r);
-    if (version > RFM_BLOB_VERSION)
-        return dbmi_error(ctx, LIBDBM_EVERSION, "rfm load: blob version %u is newer than %u",
-                          version, RFM_BLOB_VERSION);
-    if (version == 0)
-        return dbmi_error(ctx, LIBDBM_ECORRUPT, "rfm load: blob version 0");
+    status = dbmi_blob_open(ctx, blob, size, RFM_BLOB_MAGIC, RFM_BLOB_VERSION, "rfm load", &r);
+    if (status != LIBDBM_OK)
+        return status;
     nbins = dbmi_get_u32(&r);
     if (nbins < 2 || nbins > LIBDBM_RFM_MAX_BINS)
         return dbmi_error(ctx, LIBDBM_ECORRUPT, "rfm load: %u bins is out of range", nbins);
@@ -448,9 +436,6 @@ LIBDBM_API int libdbm_rfm_bins_load(libdbm_rfm_bins **out, libdbm_context *ctx,
     if (size != expect)
         return dbmi_error(ctx, LIBDBM_ECORRUPT, "rfm load: blob has %zu bytes, expected %zu",
                           size, expect);
-    if (dbmi_crc32c(0, blob, expect - 4)
-        != dbmi_load_u32le((const unsigned char *)blob + expect - 4))
-        return dbmi_error(ctx, LIBDBM_ECORRUPT, "rfm load: checksum mismatch");
     for (k = 0; k < 3; k++)
         modes[k] = dbmi_get_u32(&r);
     if (modes[0] > LIBDBM_RFM_MONETARY_AVERAGE || modes[1] > LIBDBM_RFM_FREQUENCY_PURCHASES

@@ -305,9 +305,7 @@ LIBDBM_API int libdbm_stats_save(const libdbm_stats *stats, void **blob, size_t 
     if (stats == NULL || blob == NULL || len == NULL)
         return LIBDBM_EINVAL;
     dbmi_buf buf;
-    dbmi_buf_init(&buf, stats->ctx);
-    dbmi_buf_put(&buf, STATS_MAGIC, 4);
-    dbmi_buf_put_u32(&buf, STATS_FORMAT_VERSION);
+    dbmi_blob_begin(&buf, stats->ctx, STATS_MAGIC, STATS_FORMAT_VERSION);
     dbmi_buf_put_f64(&buf, stats->customers);
     dbmi_buf_put_varint(&buf, stats->nrows);
     for (size_t i = 0; i < stats->nrows; i++) {
