@@ -40,6 +40,20 @@ enum dbmi_seg_kind {
 
 enum dbmi_seg_op { DBMI_SEG_EQ, DBMI_SEG_NE, DBMI_SEG_LT, DBMI_SEG_LE, DBMI_SEG_GT, DBMI_SEG_GE };
 
+/* The comparison with its operands swapped (a < b is b > a): both
+ * evaluators use it where an operand's order is reversed, e.g. durations,
+ * which compare as the instants now - d. */
+static inline int dbmi_seg_mirror_op(int op)
+{
+    switch (op) {
+    case DBMI_SEG_LT: return DBMI_SEG_GT;
+    case DBMI_SEG_LE: return DBMI_SEG_GE;
+    case DBMI_SEG_GT: return DBMI_SEG_LT;
+    case DBMI_SEG_GE: return DBMI_SEG_LE;
+    default: return op;
+    }
+}
+
 /* Fields (DBMI_SEG_N_FIELD, node.op). */
 enum dbmi_seg_field {
     DBMI_SEG_F_ATTR,            /* attr.NAME, name in the string */

@@ -66,16 +66,6 @@ static uint64_t *bits_new(evaluator *e)
 static int eval_bool(evaluator *e, const libdbm_segment *seg, const dbmi_seg_node *n,
                      const uint64_t *cand, uint64_t *t, uint64_t *f);
 
-static int mirror(int op)
-{
-    switch (op) {
-    case DBMI_SEG_LT: return DBMI_SEG_GT;
-    case DBMI_SEG_LE: return DBMI_SEG_GE;
-    case DBMI_SEG_GT: return DBMI_SEG_LT;
-    case DBMI_SEG_GE: return DBMI_SEG_LE;
-    default: return op;
-    }
-}
 
 static int class_of(int type)
 {
@@ -303,12 +293,12 @@ static void compare(evaluator *e, const operand *a, int op, const operand *b,
 {
     size_t w, pos = 0;
     if (a->dur)
-        op = mirror(op);
+        op = dbmi_seg_mirror_op(op);
     if (a->kind == K_CONST && b->kind != K_CONST) {
         const operand *x = a;
         a = b;
         b = x;
-        op = mirror(op);
+        op = dbmi_seg_mirror_op(op);
     }
     if (a->kind == K_NULL || b->kind == K_NULL) {
         memset(t, 0, e->nw * sizeof(uint64_t));

@@ -102,17 +102,6 @@ static int holds(int op, int ord)
     }
 }
 
-/* Durations compare as the instants now - d: a longer age is an earlier instant. */
-static int mirror(int op)
-{
-    switch (op) {
-    case DBMI_SEG_LT: return DBMI_SEG_GT;
-    case DBMI_SEG_LE: return DBMI_SEG_GE;
-    case DBMI_SEG_GT: return DBMI_SEG_LT;
-    case DBMI_SEG_GE: return DBMI_SEG_LE;
-    default: return op;
-    }
-}
 
 static int compare(interp *it, const libdbm_segment *seg, const dbmi_seg_node *a, int op,
                    const dbmi_seg_node *b, size_t row)
@@ -124,7 +113,7 @@ static int compare(interp *it, const libdbm_segment *seg, const dbmi_seg_node *a
     if (x.null || y.null)
         return U;
     if (la->type == DBMI_SEG_T_DUR)
-        op = mirror(op);
+        op = dbmi_seg_mirror_op(op);
     return holds(op, order(&x, &y)) ? T : F;
 }
 
