@@ -125,15 +125,17 @@ int dbmi_io_pwrite_all(libdbm_context *ctx, int fd, const void *buf, size_t len,
     return LIBDBM_OK;
 }
 
-int dbmi_io_read_full(libdbm_context *ctx, int fd, void *buf, size_t len,
-                      size_t *got, const char *path)
+/* Reads until @p len bytes or end of file, retrying EINTR, in chunks; at
+ * the file position when @p positioned is 0, else at @p offset. */
+static int read_loop(libdbm_context *ctx, int fd, unsigned char *p, size_t len, int positioned,
+                     uint64_t offset, size_t *got, const char *path)
 {
-    unsigned char *p = buf;
     size_t done = 0;
     *got = 0;
     while (done < len) {
         size_t chunk = len - done < IO_CHUNK ? len - done : IO_CHUNK;
-        ssize_t n = do_read(ctx, fd, p + done, chunk);
+        ssize_t n = positioned ? do_pread(ctx, fd, p + done, chunk, (off_t)(offset + done))
+                               : do_read(ctx, fd, p + done, chunk);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -147,28 +149,19 @@ int dbmi_io_read_full(libdbm_context *ctx, int fd, void *buf, size_t len,
     return LIBDBM_OK;
 }
 
+int dbmi_io_read_full(libdbm_context *ctx, int fd, void *buf, size_t len,
+                      size_t *got, const char *path)
+{
+    return read_loop(ctx, fd, buf, len, 0, 0, got, path);
+}
+
 int dbmi_io_pread_full(libdbm_context *ctx, int fd, void *buf, size_t len,
                        uint64_t offset, size_t *got, const char *path)
 {
-    unsigned char *p = buf;
-    size_t done = 0;
     *got = 0;
     if (!offset_ok(offset, len))
         return io_error(ctx, "reading", path, EFBIG);
-    while (done < len) {
-        size_t chunk = len - done < IO_CHUNK ? len - done : IO_CHUNK;
-        ssize_t n = do_pread(ctx, fd, p + done, chunk, (off_t)(offset + done));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return io_error(ctx, "reading", path, errno);
-        }
-        if (n == 0)
-            break;
-        done += (size_t)n;
-    }
-    *got = done;
-    return LIBDBM_OK;
+    return read_loop(ctx, fd, buf, len, 1, offset, got, path);
 }
 
 int dbmi_io_fsync(libdbm_context *ctx, int fd, const char *path)
