@@ -228,16 +228,19 @@ static int build_extra(dbmi_model *m, const dbmi_profile_extra *a, const dbmi_pr
         else
             x->consents[x->n_consents++] = b->consents[j++];
     }
-    if (a->n_contacts)
-        memcpy(x->contacts, a->contacts, a->n_contacts * sizeof(dbmi_contact));
-    if (b->n_contacts)
-        memcpy(x->contacts + a->n_contacts, b->contacts, b->n_contacts * sizeof(dbmi_contact));
-    x->n_contacts = x->cap_contacts;
-    if (a->n_events)
-        memcpy(x->events, a->events, a->n_events * sizeof(dbmi_event));
-    if (b->n_events)
-        memcpy(x->events + a->n_events, b->events, b->n_events * sizeof(dbmi_event));
-    x->n_events = x->cap_events;
+    /* Histories stay sorted by time; on equal times `into` comes first. */
+    for (i = 0, j = 0; i < a->n_contacts || j < b->n_contacts;) {
+        if (j >= b->n_contacts || (i < a->n_contacts && a->contacts[i].time <= b->contacts[j].time))
+            x->contacts[x->n_contacts++] = a->contacts[i++];
+        else
+            x->contacts[x->n_contacts++] = b->contacts[j++];
+    }
+    for (i = 0, j = 0; i < a->n_events || j < b->n_events;) {
+        if (j >= b->n_events || (i < a->n_events && a->events[i].time <= b->events[j].time))
+            x->events[x->n_events++] = a->events[i++];
+        else
+            x->events[x->n_events++] = b->events[j++];
+    }
     {
         int status = add_conservative_denials(m, a, b, plan);
         if (status != LIBDBM_OK)

@@ -694,13 +694,21 @@ int dbmi_model_contact_add(dbmi_model *m, uint32_t slot, int64_t time, uint32_t 
 {
     dbmi_profile_extra *x = NULL;
     dbmi_contact *c;
+    size_t k;
     int status = dbmi_model_extra(m, slot, &x);
     if (status == LIBDBM_OK)
         status = dbmi_grow_array(m->ctx, (void **)&x->contacts, &x->cap_contacts,
                                  x->n_contacts + 1, sizeof(dbmi_contact));
     if (status != LIBDBM_OK)
         return status;
-    c = &x->contacts[x->n_contacts++];
+    /* Kept sorted by time (stable) so windows are found by binary search;
+     * feeds arrive nearly in order, so the shift is short. */
+    k = x->n_contacts;
+    while (k > 0 && x->contacts[k - 1].time > time)
+        k--;
+    memmove(&x->contacts[k + 1], &x->contacts[k], (x->n_contacts - k) * sizeof(dbmi_contact));
+    x->n_contacts++;
+    c = &x->contacts[k];
     c->time = time;
     c->channel = channel;
     c->campaign = campaign;
@@ -713,13 +721,19 @@ int dbmi_model_event_add(dbmi_model *m, uint32_t slot, uint32_t name, int64_t ti
 {
     dbmi_profile_extra *x = NULL;
     dbmi_event *e;
+    size_t k;
     int status = dbmi_model_extra(m, slot, &x);
     if (status == LIBDBM_OK)
         status = dbmi_grow_array(m->ctx, (void **)&x->events, &x->cap_events, x->n_events + 1,
                                  sizeof(dbmi_event));
     if (status != LIBDBM_OK)
         return status;
-    e = &x->events[x->n_events++];
+    k = x->n_events;    /* sorted by time, as contacts */
+    while (k > 0 && x->events[k - 1].time > time)
+        k--;
+    memmove(&x->events[k + 1], &x->events[k], (x->n_events - k) * sizeof(dbmi_event));
+    x->n_events++;
+    e = &x->events[k];
     e->time = time;
     e->value = value;
     e->name = name;

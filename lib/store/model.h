@@ -10,13 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "civil_time.h"
 #include "context_private.h"
 #include "purchase_day.h"
 #include "strindex.h"
 
 enum { DBMI_SLOT_LIVE = 0, DBMI_SLOT_ALIAS = 1, DBMI_SLOT_DEAD = 2 };
 
-#define DBMI_SECONDS_PER_DAY 86400
 #define DBMI_SALT_BYTES 16
 #define DBMI_SUPPRESSION_BYTES 16
 

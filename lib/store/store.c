@@ -627,6 +627,7 @@ static void free_store(libdbm_store *store)
     dbmi_free(ctx, store->log_path);
     pthread_rwlock_destroy(&store->rw);
     pthread_mutex_destroy(&store->writer);
+    pthread_mutex_destroy(&store->gate);
     dbmi_free(ctx, store);
 }
 
@@ -651,6 +652,7 @@ int libdbm_store_open(libdbm_store **out, libdbm_context *ctx, const char *path,
     store->ctx = ctx;
     pthread_rwlock_init(&store->rw, NULL);
     pthread_mutex_init(&store->writer, NULL);
+    pthread_mutex_init(&store->gate, NULL);
     dbmi_model_init(&store->model, ctx, opt.money_scale);
     dbmi_buf_init(&store->record, ctx);
     dbmi_buf_init(&store->pending, ctx);

@@ -124,3 +124,74 @@ libdbm_context *dbmi_store_context(const libdbm_store *store)
 {
     return store->ctx;
 }
+
+int dbmi_store_name_id(const libdbm_store *store, const char *name, size_t len, uint32_t *id)
+{
+    return dbmi_model_find_name(&store->model, name, len, id);
+}
+
+const char *dbmi_store_name_text(const libdbm_store *store, uint32_t id)
+{
+    return id < store->model.n_names ? store->model.names[id] : NULL;
+}
+
+const dbmi_attr *dbmi_store_slot_attr(const libdbm_store *store, size_t slot, uint32_t name)
+{
+    if (!dbmi_store_slot_live(store, slot))
+        return NULL;
+    return dbmi_model_attr_get(&store->model, (uint32_t)slot, name);
+}
+
+static const dbmi_profile_extra *live_extra(const libdbm_store *store, size_t slot)
+{
+    return dbmi_store_slot_live(store, slot) ? store->model.slots[slot].extra : NULL;
+}
+
+void dbmi_store_slot_contacts(const libdbm_store *store, size_t slot,
+                              const dbmi_contact **rows, size_t *n)
+{
+    const dbmi_profile_extra *x = live_extra(store, slot);
+    *rows = x ? x->contacts : NULL;
+    *n = x ? x->n_contacts : 0;
+}
+
+void dbmi_store_slot_events(const libdbm_store *store, size_t slot,
+                            const dbmi_event **rows, size_t *n)
+{
+    const dbmi_profile_extra *x = live_extra(store, slot);
+    *rows = x ? x->events : NULL;
+    *n = x ? x->n_events : 0;
+}
+
+const dbmi_channel_state *dbmi_store_slot_channel_state(const libdbm_store *store, size_t slot,
+                                                        uint32_t channel)
+{
+    if (!dbmi_store_slot_live(store, slot))
+        return NULL;
+    return dbmi_model_channel_get(&store->model, (uint32_t)slot, channel);
+}
+
+const dbmi_consent *dbmi_store_slot_consent_record(const libdbm_store *store, size_t slot,
+                                                   uint32_t channel, uint32_t purpose)
+{
+    const dbmi_profile_extra *x = live_extra(store, slot);
+    return x ? dbmi_model_consent_current(x, channel, purpose) : NULL;
+}
+
+int dbmi_store_address_suppressed(const libdbm_store *store, const char *channel,
+                                  const char *address)
+{
+    unsigned char digest[DBMI_SUPPRESSION_BYTES];
+    dbmi_model_suppression_digest(&store->model, channel, address, strlen(address), digest);
+    return dbmi_model_is_suppressed(&store->model, digest);
+}
+
+void dbmi_store_gate_lock(libdbm_store *store)
+{
+    pthread_mutex_lock(&store->gate);
+}
+
+void dbmi_store_gate_unlock(libdbm_store *store)
+{
+    pthread_mutex_unlock(&store->gate);
+}

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "libdbm.h"
+#include "model.h"
 #include "purchase_day.h"
 
 void dbmi_store_read_lock(libdbm_store *store);
@@ -50,6 +51,38 @@ int dbmi_store_slot_channel(const libdbm_store *store, size_t slot, const char *
 /* Current consent of (channel, purpose NULL = "marketing") of a slot. */
 int dbmi_store_slot_consent(const libdbm_store *store, size_t slot, const char *channel,
                             const char *purpose, int64_t *at);
+
+/* Interned names (attribute names, channels, campaigns, event names):
+ * 1 and the id when @p name has ever been used in the store, else 0 (then
+ * no profile has anything under that name). */
+int dbmi_store_name_id(const libdbm_store *store, const char *name, size_t len, uint32_t *id);
+/* The text of an interned name id. */
+const char *dbmi_store_name_text(const libdbm_store *store, uint32_t id);
+/* An attribute of a live slot, or NULL. */
+const dbmi_attr *dbmi_store_slot_attr(const libdbm_store *store, size_t slot, uint32_t name);
+/* The contact history and the events of a live slot, each sorted by time
+ * (stable: rows of equal time in the order recorded); empty for other
+ * slots. */
+void dbmi_store_slot_contacts(const libdbm_store *store, size_t slot,
+                              const dbmi_contact **rows, size_t *n);
+void dbmi_store_slot_events(const libdbm_store *store, size_t slot,
+                            const dbmi_event **rows, size_t *n);
+/* The channel state and current consent by interned ids (NULL / UNKNOWN
+ * when absent): the policy's per-check path, without name lookups. */
+const dbmi_channel_state *dbmi_store_slot_channel_state(const libdbm_store *store, size_t slot,
+                                                        uint32_t channel);
+const dbmi_consent *dbmi_store_slot_consent_record(const libdbm_store *store, size_t slot,
+                                                   uint32_t channel, uint32_t purpose);
+/* Whether (channel, address) is on the suppression list. */
+int dbmi_store_address_suppressed(const libdbm_store *store, const char *channel,
+                                  const char *address);
+
+/* A store-wide gate that higher layers hold across read-decide-write
+ * sequences (the policy's check-and-record) so that they are atomic
+ * against each other. Take it before the read lock, never while holding
+ * it; the store's own writing functions may be called while holding it. */
+void dbmi_store_gate_lock(libdbm_store *store);
+void dbmi_store_gate_unlock(libdbm_store *store);
 
 /* The context the store was opened with: higher layers allocate and
  * report errors through it. */

@@ -22,6 +22,7 @@ struct libdbm_store {
     libdbm_context *ctx;
     pthread_rwlock_t rw;        /* readers vs the applying writer */
     pthread_mutex_t writer;     /* one writing call at a time */
+    pthread_mutex_t gate;       /* dbmi_store_gate_lock: higher layers' atomic sequences */
     dbmi_model model;
     char *snapshot_path, *log_path;   /* NULL for in-memory stores */
     struct dbmi_log *log;

@@ -3,6 +3,7 @@
  * committed state. */
 #include <string.h>
 
+#include "store_columns.h"
 #include "store_impl.h"
 #include "validate.h"
 
@@ -448,7 +449,6 @@ int libdbm_store_event_count(libdbm_store *store, int64_t *count, const char *cu
 int libdbm_store_is_suppressed(libdbm_store *store, int *suppressed, const char *channel,
                                const char *address)
 {
-    unsigned char digest[DBMI_SUPPRESSION_BYTES];
     size_t len;
     int status = null_out(store, suppressed);
     if (status == LIBDBM_OK)
@@ -457,9 +457,8 @@ int libdbm_store_is_suppressed(libdbm_store *store, int *suppressed, const char 
         status = dbmi_check_text(store->ctx, "address", address, 1, DBMI_MAX_TEXT_BYTES, &len);
     if (status != LIBDBM_OK)
         return status;
-    dbmi_model_suppression_digest(&store->model, channel, address, len, digest);
     pthread_rwlock_rdlock(&store->rw);
-    *suppressed = dbmi_model_is_suppressed(&store->model, digest);
+    *suppressed = dbmi_store_address_suppressed(store, channel, address);
     pthread_rwlock_unlock(&store->rw);
     return LIBDBM_OK;
 }

@@ -426,7 +426,7 @@ static void load_extra(loader *l, uint32_t slot)
         if (!ok(l))
             return;
         if (stage < 0 || stage > INT32_MAX || c->outcome < LIBDBM_OUTCOME_SENT ||
-            c->outcome > LIBDBM_OUTCOME_FAILED)
+            c->outcome > LIBDBM_OUTCOME_FAILED || (k > 0 && c->time < x->contacts[k - 1].time))
             return (void)bad(l, "contact row");
         c->stage = (int32_t)stage;
         x->n_contacts = k + 1;
@@ -445,8 +445,8 @@ static void load_extra(loader *l, uint32_t slot)
         e->value = dbmi_get_f64(&l->r);
         if (!ok(l))
             return;
-        if (!isfinite(e->value))
-            return (void)bad(l, "event value");
+        if (!isfinite(e->value) || (k > 0 && e->time < x->events[k - 1].time))
+            return (void)bad(l, "event row");
         x->n_events = k + 1;
     }
     if (x->n_attrs + x->n_channels + x->n_consents + x->n_contacts + x->n_events == 0) {
