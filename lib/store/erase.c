@@ -94,10 +94,8 @@ static void wipe_free(dbmi_model *m, char *s)
 
 static void kill_slot(dbmi_model *m, uint32_t slot)
 {
-    dbmi_profile *p = &m->slots[slot];
-    dbmi_profile_extra *x = p->extra;
+    dbmi_profile_extra *x = m->slots[slot].extra;
     size_t k;
-    dbmi_strindex_remove(&m->ids, p->id, strlen(p->id), slot);
     if (x != NULL) {
         for (k = 0; k < x->n_attrs; k++)
             if (x->attrs[k].type == LIBDBM_TYPE_STRING) {
@@ -110,16 +108,11 @@ static void kill_slot(dbmi_model *m, uint32_t slot)
         }
         x->n_channels = 0;
     }
-    dbmi_profile_clear(m, p);
-    if (p->state == DBMI_SLOT_LIVE)
+    dbmi_profile_clear(m, slot);
+    if (m->state[slot] == DBMI_SLOT_LIVE)
         m->live--;
-    wipe_free(m, p->id);
-    p->id = NULL;
-    p->state = DBMI_SLOT_DEAD;
-    p->target = 0;
-    m->first_purchase[slot] = m->last_purchase[slot] = 0;
-    m->total_minor[slot] = m->refund_total_minor[slot] = 0;
-    m->purchase_count[slot] = m->purchase_days[slot] = m->refund_count[slot] = 0;
+    dbmi_model_wipe_id(m, slot);
+    m->state[slot] = DBMI_SLOT_DEAD;
 }
 
 int dbmi_model_erase(dbmi_model *m, uint32_t slot, int keep_suppression)
@@ -142,11 +135,12 @@ int dbmi_model_erase(dbmi_model *m, uint32_t slot, int keep_suppression)
     }
     /* Every alias resolving to the profile is the same person's id. */
     for (i = 0; i < m->n_slots; i++)
-        if (m->slots[i].state == DBMI_SLOT_ALIAS && dbmi_model_canonical(m, (uint32_t)i) == slot)
-            m->slots[i].target = slot; /* flatten chains before any is cut */
+        if (m->state[i] == DBMI_SLOT_ALIAS && dbmi_model_canonical(m, (uint32_t)i) == slot)
+            m->slots[i].days.alias_target = slot; /* flatten chains before any is cut */
     for (i = 0; i < m->n_slots; i++)
-        if (m->slots[i].state == DBMI_SLOT_ALIAS && m->slots[i].target == slot)
+        if (m->state[i] == DBMI_SLOT_ALIAS && m->slots[i].days.alias_target == slot)
             kill_slot(m, (uint32_t)i);
+    dbmi_camp_erase_slot(m, slot);
     kill_slot(m, slot);
     return LIBDBM_OK;
 }

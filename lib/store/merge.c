@@ -10,29 +10,45 @@
 typedef struct merge_plan {
     dbmi_purchase_day *days;
     uint32_t n_days;
-    uint64_t *txns;
+    dbmi_txn *txns;
     uint32_t n_txns;
+    /* Refunds of copies in `from` of transactions also in `into`: taken
+     * out so that each transaction counts once (purchases are taken out of
+     * the merged days, from which the totals are recomputed). */
+    uint32_t dup_refund_count;
+    int64_t dup_refund_total;
     dbmi_profile_extra *extra;      /* NULL when neither profile has one */
     size_t n_synthetic;             /* synthetic denials at the end of consents */
 } merge_plan;
 
-static int merge_days(dbmi_model *m, const dbmi_profile *a, const dbmi_profile *b, merge_plan *plan)
+/* An array for a merged history of up to @p n elements, allocated as the
+ * model's histories are (dbmi_history_capacity). */
+static void *alloc_history(dbmi_model *m, size_t n, size_t elem)
 {
+    size_t bytes;
+    if (dbmi_size_mul(n < 2 ? 2 : dbmi_history_capacity(n), elem, &bytes))
+        return NULL;
+    return dbmi_malloc(m->ctx, bytes);
+}
+
+static int merge_days(dbmi_model *m, uint32_t into, uint32_t from, merge_plan *plan)
+{
+    const dbmi_purchase_day *a = dbmi_model_days(m, into), *b = dbmi_model_days(m, from);
+    uint32_t na = m->purchase_days[into], nb = m->purchase_days[from];
     uint32_t i = 0, j = 0, n = 0;
-    size_t cap = (size_t)a->n_days + b->n_days;
-    plan->days = dbmi_malloc(m->ctx, (cap ? cap : 1) * sizeof(dbmi_purchase_day));
+    plan->days = alloc_history(m, (size_t)na + nb, sizeof(dbmi_purchase_day));
     if (plan->days == NULL)
         return dbmi_error_nomem(m->ctx, "merged purchase history");
-    while (i < a->n_days || j < b->n_days) {
+    while (i < na || j < nb) {
         dbmi_purchase_day d;
-        if (j >= b->n_days || (i < a->n_days && a->days[i].day < b->days[j].day)) {
-            d = a->days[i++];
-        } else if (i >= a->n_days || b->days[j].day < a->days[i].day) {
-            d = b->days[j++];
+        if (j >= nb || (i < na && a[i].day < b[j].day)) {
+            d = a[i++];
+        } else if (i >= na || b[j].day < a[i].day) {
+            d = b[j++];
         } else {
-            d = a->days[i];
-            if (__builtin_add_overflow(d.amount_minor, b->days[j].amount_minor, &d.amount_minor) ||
-                __builtin_add_overflow(d.count, b->days[j].count, &d.count))
+            d = a[i];
+            if (__builtin_add_overflow(d.amount_minor, b[j].amount_minor, &d.amount_minor) ||
+                __builtin_add_overflow(d.count, b[j].count, &d.count))
                 return dbmi_error(m->ctx, LIBDBM_ERANGE, "merged purchase amounts overflow");
             i++;
             j++;
@@ -43,27 +59,53 @@ static int merge_days(dbmi_model *m, const dbmi_profile *a, const dbmi_profile *
     return LIBDBM_OK;
 }
 
-/* The union of the two sorted hash sets. A transaction id seen by both
- * profiles was counted by both before the merge; the store keeps only its
- * hash, not its amount, so it stays counted twice (docs/store.md). */
-static int merge_txns(dbmi_model *m, const dbmi_profile *a, const dbmi_profile *b, merge_plan *plan)
+/* Takes the purchase of @p dup (a copy in `from` of a transaction `into`
+ * also has) out of the merged days and totals. A copy whose amount is not
+ * known (DBMI_TXN_AMOUNT_UNKNOWN) stays counted (docs/store.md). */
+static void drop_duplicate(merge_plan *plan, const dbmi_txn *dup)
 {
+    uint32_t k;
+    if (dup->amount_minor == DBMI_TXN_AMOUNT_UNKNOWN)
+        return;
+    if (dup->amount_minor < 0) {
+        plan->dup_refund_count++;
+        plan->dup_refund_total += dup->amount_minor;
+        return;
+    }
+    for (k = 0; k < plan->n_days && plan->days[k].day != dup->day; k++)
+        ;
+    if (k == plan->n_days || plan->days[k].count == 0)
+        return;     /* not where the copy was counted: leave the totals alone */
+    plan->days[k].count--;
+    plan->days[k].amount_minor -= dup->amount_minor;
+    if (plan->days[k].count == 0) {
+        memmove(&plan->days[k], &plan->days[k + 1],
+                (plan->n_days - k - 1) * sizeof(dbmi_purchase_day));
+        plan->n_days--;
+    }
+}
+
+/* The union of the two sorted transaction sets. A transaction both
+ * profiles recorded counts once, as it would have had it always been one
+ * profile: the copy of `into` stays, the copy of `from` is taken out. */
+static int merge_txns(dbmi_model *m, uint32_t into, uint32_t from, merge_plan *plan)
+{
+    const dbmi_txn *a = dbmi_model_txns(m, into), *b = dbmi_model_txns(m, from);
+    uint32_t na = m->slots[into].n_txns, nb = m->slots[from].n_txns;
     uint32_t i = 0, j = 0, n = 0;
-    size_t cap = (size_t)a->n_txns + b->n_txns;
-    plan->txns = dbmi_malloc(m->ctx, (cap ? cap : 1) * sizeof(uint64_t));
+    plan->txns = alloc_history(m, (size_t)na + nb, sizeof(dbmi_txn));
     if (plan->txns == NULL)
         return dbmi_error_nomem(m->ctx, "merged transaction ids");
-    while (i < a->n_txns || j < b->n_txns) {
-        uint64_t h;
-        if (j >= b->n_txns || (i < a->n_txns && a->txns[i] < b->txns[j]))
-            h = a->txns[i++];
-        else if (i >= a->n_txns || b->txns[j] < a->txns[i])
-            h = b->txns[j++];
-        else {
-            h = a->txns[i++];
+    while (i < na || j < nb) {
+        if (j >= nb || (i < na && a[i].hash < b[j].hash)) {
+            plan->txns[n++] = a[i++];
+        } else if (i >= na || b[j].hash < a[i].hash) {
+            plan->txns[n++] = b[j++];
+        } else {
+            drop_duplicate(plan, &b[j]);
+            plan->txns[n++] = a[i++];
             j++;
         }
-        plan->txns[n++] = h;
     }
     plan->n_txns = n;
     return LIBDBM_OK;
@@ -281,60 +323,73 @@ static void release_old(dbmi_model *m, dbmi_profile_extra *a, dbmi_profile_extra
     }
 }
 
+/* Installs a merged history: into the profile's own storage when it holds
+ * at most one element, else the plan's array. */
+static void install_histories(dbmi_model *m, uint32_t into, merge_plan *plan)
+{
+    dbmi_model_set_days(m, into, plan->days, plan->n_days >= 2 ? plan->days : NULL, plan->n_days);
+    if (plan->n_days < 2)
+        dbmi_free(m->ctx, plan->days);
+    dbmi_model_set_txns(m, into, plan->txns, plan->n_txns >= 2 ? plan->txns : NULL, plan->n_txns);
+    if (plan->n_txns < 2)
+        dbmi_free(m->ctx, plan->txns);
+    plan->days = NULL;
+    plan->txns = NULL;
+}
+
 int dbmi_model_merge(dbmi_model *m, uint32_t into, uint32_t from)
 {
     dbmi_profile *a = &m->slots[into], *b = &m->slots[from];
+    dbmi_profile_extra *xa = a->extra, *xb = b->extra;
     merge_plan plan;
-    int64_t total, refunds;
+    int64_t total, refunds, first, last;
+    uint32_t refund_count;
     int status;
     memset(&plan, 0, sizeof(plan));
     if (into == from)
-        return dbmi_error(m->ctx, LIBDBM_EINVAL, "cannot merge profile '%s' into itself", a->id);
+        return dbmi_error(m->ctx, LIBDBM_EINVAL, "cannot merge profile '%s' into itself",
+                          dbmi_model_id(m, into));
     if (__builtin_add_overflow(m->total_minor[into], m->total_minor[from], &total) ||
         __builtin_add_overflow(m->refund_total_minor[into], m->refund_total_minor[from], &refunds) ||
         (uint64_t)m->purchase_count[into] + m->purchase_count[from] > UINT32_MAX ||
         (uint64_t)m->refund_count[into] + m->refund_count[from] > UINT32_MAX)
         return dbmi_error(m->ctx, LIBDBM_ERANGE, "merged purchase totals overflow");
-    status = merge_days(m, a, b, &plan);
+    status = merge_days(m, into, from, &plan);
     if (status == LIBDBM_OK)
-        status = merge_txns(m, a, b, &plan);
+        status = merge_txns(m, into, from, &plan);
     if (status == LIBDBM_OK)
-        status = build_extra(m, a->extra, b->extra, &plan);
+        status = build_extra(m, xa, xb, &plan);
+    /* Last of the steps that may fail: it changes the campaign state. */
+    if (status == LIBDBM_OK)
+        status = dbmi_camp_merge_slots(m, into, from);
     if (status != LIBDBM_OK) {
         free_plan(m, &plan);
         return status;
     }
-    /* Install. */
-    release_old(m, a->extra, b->extra);
-    a->extra = plan.extra;
-    b->extra = NULL;
-    dbmi_free(m->ctx, a->days);
-    dbmi_free(m->ctx, b->days);
-    dbmi_free(m->ctx, a->txns);
-    dbmi_free(m->ctx, b->txns);
-    a->days = plan.days;
-    a->n_days = a->cap_days = plan.n_days;
-    a->txns = plan.txns;
-    a->n_txns = a->cap_txns = plan.n_txns;
-    b->days = NULL;
-    b->txns = NULL;
-    b->n_days = b->cap_days = b->n_txns = b->cap_txns = 0;
+    /* Install. The first and last purchase times are the earliest and
+     * latest of both profiles (a duplicate's copies share their time). */
+    first = m->first_purchase[into];
+    last = m->last_purchase[into];
     if (m->purchase_count[from] > 0) {
-        if (m->purchase_count[into] == 0 || m->first_purchase[from] < m->first_purchase[into])
-            m->first_purchase[into] = m->first_purchase[from];
-        if (m->purchase_count[into] == 0 || m->last_purchase[from] > m->last_purchase[into])
-            m->last_purchase[into] = m->last_purchase[from];
+        if (m->purchase_count[into] == 0 || m->first_purchase[from] < first)
+            first = m->first_purchase[from];
+        if (m->purchase_count[into] == 0 || m->last_purchase[from] > last)
+            last = m->last_purchase[from];
     }
-    m->purchase_count[into] += m->purchase_count[from];
-    m->purchase_days[into] = a->n_days;
-    m->total_minor[into] = total;
-    m->refund_count[into] += m->refund_count[from];
+    refund_count = m->refund_count[into] + m->refund_count[from] - plan.dup_refund_count;
+    refunds -= plan.dup_refund_total;
+    release_old(m, xa, xb);
+    a->extra = b->extra = NULL;
+    dbmi_profile_clear(m, into);
+    dbmi_profile_clear(m, from);
+    a->extra = plan.extra;
+    install_histories(m, into, &plan);
+    m->first_purchase[into] = plan.n_days > 0 ? first : 0;
+    m->last_purchase[into] = plan.n_days > 0 ? last : 0;
+    m->refund_count[into] = refund_count;
     m->refund_total_minor[into] = refunds;
-    m->first_purchase[from] = m->last_purchase[from] = 0;
-    m->total_minor[from] = m->refund_total_minor[from] = 0;
-    m->purchase_count[from] = m->purchase_days[from] = m->refund_count[from] = 0;
-    b->state = DBMI_SLOT_ALIAS;
-    b->target = into;
+    m->state[from] = DBMI_SLOT_ALIAS;
+    b->days.alias_target = into;
     m->live--;
     return LIBDBM_OK;
 }

@@ -5,10 +5,20 @@
 #include "libdbm/store.h"
 #include "model.h"
 
-static const char *slot_key(const void *owner, uint32_t index)
+/* The id index maps an id to its position in the arena (so that a lookup
+ * reads the index entry and then one place in the arena), and the slot is
+ * stored just before the id. */
+static const char *arena_key(const void *owner, uint32_t pos)
 {
     const dbmi_model *m = owner;
-    return m->slots[index].id;
+    return m->id_bytes + (size_t)pos * DBMI_ID_ALIGN + DBMI_ID_SLOT_BYTES;
+}
+
+static uint32_t slot_at(const dbmi_model *m, uint32_t pos)
+{
+    uint32_t slot;
+    memcpy(&slot, m->id_bytes + (size_t)pos * DBMI_ID_ALIGN, sizeof(slot));
+    return slot;
 }
 
 static const char *name_key(const void *owner, uint32_t index)
@@ -22,7 +32,7 @@ void dbmi_model_init(dbmi_model *m, libdbm_context *ctx, int64_t money_scale)
     memset(m, 0, sizeof(*m));
     m->ctx = ctx;
     m->money_scale = money_scale;
-    dbmi_strindex_init(&m->ids, slot_key, m);
+    dbmi_strindex_init(&m->ids, arena_key, m);
     dbmi_strindex_init(&m->name_index, name_key, m);
 }
 
@@ -48,27 +58,39 @@ static void free_extra(libdbm_context *ctx, dbmi_profile_extra *x)
     dbmi_free(ctx, x);
 }
 
-void dbmi_profile_clear(dbmi_model *m, dbmi_profile *p)
+/* Frees the purchase-day and transaction arrays of a slot. */
+static void free_histories(dbmi_model *m, uint32_t slot)
 {
+    dbmi_profile *p = &m->slots[slot];
+    if (m->state[slot] != DBMI_SLOT_ALIAS && m->purchase_days[slot] >= 2)
+        dbmi_free(m->ctx, p->days.many);
+    if (p->n_txns >= 2)
+        dbmi_free(m->ctx, p->txns.many);
+    memset(&p->days, 0, sizeof(p->days));
+    memset(&p->txns, 0, sizeof(p->txns));
+    p->n_txns = 0;
+}
+
+void dbmi_profile_clear(dbmi_model *m, uint32_t slot)
+{
+    dbmi_profile *p = &m->slots[slot];
     free_extra(m->ctx, p->extra);
-    dbmi_free(m->ctx, p->days);
-    dbmi_free(m->ctx, p->txns);
     p->extra = NULL;
-    p->days = NULL;
-    p->txns = NULL;
-    p->n_days = p->cap_days = p->n_txns = p->cap_txns = 0;
+    free_histories(m, slot);
+    m->first_purchase[slot] = m->last_purchase[slot] = 0;
+    m->total_minor[slot] = m->refund_total_minor[slot] = 0;
+    m->purchase_count[slot] = m->purchase_days[slot] = m->refund_count[slot] = 0;
 }
 
 void dbmi_model_free(dbmi_model *m)
 {
     size_t i;
-    for (i = 0; i < m->n_slots; i++) {
-        dbmi_profile_clear(m, &m->slots[i]);
-        dbmi_free(m->ctx, m->slots[i].id);
-    }
+    for (i = 0; i < m->n_slots; i++)
+        dbmi_profile_clear(m, (uint32_t)i);
     for (i = 0; i < m->n_names; i++)
         dbmi_free(m->ctx, m->names[i]);
     dbmi_free(m->ctx, m->slots);
+    dbmi_free(m->ctx, m->state);
     dbmi_free(m->ctx, m->first_purchase);
     dbmi_free(m->ctx, m->last_purchase);
     dbmi_free(m->ctx, m->total_minor);
@@ -76,9 +98,11 @@ void dbmi_model_free(dbmi_model *m)
     dbmi_free(m->ctx, m->purchase_count);
     dbmi_free(m->ctx, m->purchase_days);
     dbmi_free(m->ctx, m->refund_count);
+    dbmi_free(m->ctx, m->id_bytes);
     dbmi_free(m->ctx, m->names);
     dbmi_free(m->ctx, m->declared);
     dbmi_free(m->ctx, m->suppressed);
+    dbmi_camp_table_free(m);
     dbmi_strindex_free(&m->ids, m->ctx);
     dbmi_strindex_free(&m->name_index, m->ctx);
     memset(m, 0, sizeof(*m));
@@ -87,88 +111,146 @@ void dbmi_model_free(dbmi_model *m)
 uint32_t dbmi_model_canonical(const dbmi_model *m, uint32_t slot)
 {
     size_t hops = 0;
-    while (m->slots[slot].state == DBMI_SLOT_ALIAS && hops++ < m->n_slots)
-        slot = m->slots[slot].target;
+    while (m->state[slot] == DBMI_SLOT_ALIAS && hops++ < m->n_slots)
+        slot = m->slots[slot].days.alias_target;
     return slot;
 }
 
 int dbmi_model_find(const dbmi_model *m, const char *id, size_t len, uint32_t *slot)
 {
-    uint32_t s;
-    if (!dbmi_strindex_find(&m->ids, id, len, &s))
+    uint32_t pos, s;
+    if (!dbmi_strindex_find(&m->ids, id, len, &pos))
         return 0;
-    s = dbmi_model_canonical(m, s);
-    if (m->slots[s].state != DBMI_SLOT_LIVE)
+    s = dbmi_model_canonical(m, slot_at(m, pos));
+    if (m->state[s] != DBMI_SLOT_LIVE)
         return 0;
     *slot = s;
     return 1;
 }
 
-/* Grows every per-slot array to hold one more slot. Arrays already grown
+/* Grows every per-slot array to hold @p need slots. Arrays already grown
  * stay grown when a later one fails: harmless, the capacity is only
  * recorded once all succeeded. */
-static int reserve_slot(dbmi_model *m)
+static int reserve_slots(dbmi_model *m, size_t need)
 {
-    size_t cap, bytes8;
+    size_t cap;
     void *p;
-    if (m->n_slots < m->cap_slots)
+    if (need <= m->cap_slots)
         return LIBDBM_OK;
-    if (m->n_slots >= UINT32_MAX - 1u)
+    if (need > UINT32_MAX - 1u)
         return dbmi_error(m->ctx, LIBDBM_ELIMIT, "the store holds the maximum number of profiles");
-    cap = m->cap_slots ? m->cap_slots + m->cap_slots / 2 : 64;
+    /* Grow by an eighth: the slack costs memory for every profile, while
+     * the copies are cheap (large blocks are moved by remapping pages). */
+    cap = m->cap_slots + m->cap_slots / 8;
+    if (cap < m->cap_slots + 64)
+        cap = m->cap_slots + 64;
+    if (cap < need)
+        cap = need;
     if (cap > UINT32_MAX - 1u)
         cap = UINT32_MAX - 1u;
-    if (dbmi_size_mul(cap, sizeof(int64_t), &bytes8))
-        return dbmi_error_nomem(m->ctx, "profile slots");
-#define GROW(field, elem)                                                    \
+#define GROW(field)                                                          \
     do {                                                                     \
         size_t bytes_;                                                       \
-        if (dbmi_size_mul(cap, sizeof(elem), &bytes_))                       \
+        if (dbmi_size_mul(cap, sizeof(*m->field), &bytes_))                  \
             return dbmi_error_nomem(m->ctx, "profile slots");                \
         p = dbmi_realloc(m->ctx, m->field, bytes_);                          \
         if (p == NULL)                                                       \
             return dbmi_error_nomem(m->ctx, "profile slots");                \
         m->field = p;                                                        \
     } while (0)
-    GROW(slots, dbmi_profile);
-    GROW(first_purchase, int64_t);
-    GROW(last_purchase, int64_t);
-    GROW(total_minor, int64_t);
-    GROW(refund_total_minor, int64_t);
-    GROW(purchase_count, uint32_t);
-    GROW(purchase_days, uint32_t);
-    GROW(refund_count, uint32_t);
+    GROW(slots);
+    GROW(state);
+    GROW(first_purchase);
+    GROW(last_purchase);
+    GROW(total_minor);
+    GROW(refund_total_minor);
+    GROW(purchase_count);
+    GROW(purchase_days);
+    GROW(refund_count);
 #undef GROW
     m->cap_slots = cap;
     return LIBDBM_OK;
+}
+
+int dbmi_model_reserve(dbmi_model *m, size_t extra)
+{
+    size_t need;
+    int status;
+    if (dbmi_size_add(m->n_slots, extra, &need))
+        return dbmi_error(m->ctx, LIBDBM_ELIMIT, "the store holds the maximum number of profiles");
+    status = reserve_slots(m, need);
+    if (status == LIBDBM_OK)
+        status = dbmi_strindex_reserve(&m->ids, m->ctx, extra);
+    return status;
+}
+
+/* Copies the slot number and the id into the arena; *pos is its position
+ * in DBMI_ID_ALIGN units. */
+static int store_id(dbmi_model *m, uint32_t slot, const char *id, size_t len, uint32_t *pos)
+{
+    size_t padded = (DBMI_ID_SLOT_BYTES + len + DBMI_ID_ALIGN) / DBMI_ID_ALIGN * DBMI_ID_ALIGN;
+    size_t start = m->id_len;
+    if (start == 0)
+        start = DBMI_ID_ALIGN;  /* position 0 means "no id" */
+    if (start / DBMI_ID_ALIGN > UINT32_MAX || padded > (size_t)UINT32_MAX * DBMI_ID_ALIGN - start)
+        return dbmi_error(m->ctx, LIBDBM_ELIMIT, "the store's customer ids exceed 16 GiB");
+    if (start + padded > m->id_cap) {
+        size_t cap = m->id_cap + m->id_cap / 8;
+        char *bytes;
+        if (cap < start + padded + 4096)
+            cap = start + padded + 4096;
+        bytes = dbmi_realloc(m->ctx, m->id_bytes, cap);
+        if (bytes == NULL)
+            return dbmi_error_nomem(m->ctx, "customer ids");
+        m->id_bytes = bytes;
+        m->id_cap = cap;
+    }
+    memcpy(m->id_bytes + start, &slot, sizeof(slot));
+    memcpy(m->id_bytes + start + DBMI_ID_SLOT_BYTES, id, len);
+    memset(m->id_bytes + start + DBMI_ID_SLOT_BYTES + len, 0, padded - DBMI_ID_SLOT_BYTES - len);
+    m->id_len = start + padded;
+    *pos = (uint32_t)(start / DBMI_ID_ALIGN);
+    return LIBDBM_OK;
+}
+
+void dbmi_model_wipe_id(dbmi_model *m, uint32_t slot)
+{
+    dbmi_profile *p = &m->slots[slot];
+    const char *id = dbmi_model_id(m, slot);
+    size_t len;
+    volatile char *v;
+    if (id == NULL)
+        return;
+    len = strlen(id);
+    dbmi_strindex_remove(&m->ids, id, len, p->id);
+    v = m->id_bytes + (size_t)p->id * DBMI_ID_ALIGN + DBMI_ID_SLOT_BYTES;
+    while (len-- > 0)
+        *v++ = 0;
+    p->id = 0;
 }
 
 static int new_slot(dbmi_model *m, const char *id, size_t len, uint32_t state, uint32_t target,
                     uint32_t *slot)
 {
     dbmi_profile *p;
-    char *copy;
+    uint32_t pos = 0;
     size_t i;
-    int status = reserve_slot(m);
+    int status = dbmi_model_reserve(m, 1);
     if (status == LIBDBM_OK)
-        status = dbmi_strindex_reserve(&m->ids, m->ctx, 1);
+        status = store_id(m, (uint32_t)m->n_slots, id, len, &pos);
     if (status != LIBDBM_OK)
         return status;
-    copy = dbmi_malloc(m->ctx, len + 1);
-    if (copy == NULL)
-        return dbmi_error_nomem(m->ctx, "customer id");
-    memcpy(copy, id, len);
-    copy[len] = '\0';
     i = m->n_slots++;
     p = &m->slots[i];
     memset(p, 0, sizeof(*p));
-    p->id = copy;
-    p->state = state;
-    p->target = target;
+    p->id = pos;
+    m->state[i] = (uint8_t)state;
+    if (state == DBMI_SLOT_ALIAS)
+        p->days.alias_target = target;
     m->first_purchase[i] = m->last_purchase[i] = 0;
     m->total_minor[i] = m->refund_total_minor[i] = 0;
     m->purchase_count[i] = m->purchase_days[i] = m->refund_count[i] = 0;
-    dbmi_strindex_insert(&m->ids, copy, len, (uint32_t)i);
+    dbmi_strindex_insert(&m->ids, id, len, pos);
     if (state == DBMI_SLOT_LIVE)
         m->live++;
     *slot = (uint32_t)i;
@@ -177,10 +259,10 @@ static int new_slot(dbmi_model *m, const char *id, size_t len, uint32_t state, u
 
 int dbmi_model_ensure(dbmi_model *m, const char *id, size_t len, uint32_t *slot, int *created)
 {
-    uint32_t s;
+    uint32_t pos;
     int status;
-    if (dbmi_strindex_find(&m->ids, id, len, &s)) {
-        *slot = dbmi_model_canonical(m, s);
+    if (dbmi_strindex_find(&m->ids, id, len, &pos)) {
+        *slot = dbmi_model_canonical(m, slot_at(m, pos));
         *created = 0;
         return LIBDBM_OK;
     }
@@ -191,13 +273,16 @@ int dbmi_model_ensure(dbmi_model *m, const char *id, size_t len, uint32_t *slot,
 
 void dbmi_model_drop_created(dbmi_model *m, uint32_t slot)
 {
-    dbmi_profile *p = &m->slots[slot];
-    if (slot + 1u != m->n_slots)
+    const char *id = dbmi_model_id(m, slot);
+    size_t len;
+    if (slot + 1u != m->n_slots || id == NULL)
         return;
-    dbmi_strindex_remove(&m->ids, p->id, strlen(p->id), slot);
-    dbmi_profile_clear(m, p);
-    dbmi_free(m->ctx, p->id);
-    p->id = NULL;
+    len = strlen(id);
+    dbmi_strindex_remove(&m->ids, id, len, m->slots[slot].id);
+    dbmi_profile_clear(m, slot);
+    /* It was the last id stored: give its room back. */
+    m->id_len = (size_t)m->slots[slot].id * DBMI_ID_ALIGN;
+    m->slots[slot].id = 0;
     m->n_slots--;
     m->live--;
 }
@@ -282,13 +367,13 @@ int dbmi_model_attr_declare(dbmi_model *m, uint32_t name, int type)
                           m->names[name], type_name(m->declared[name]));
     for (i = 0; i < m->n_slots; i++) {
         const dbmi_profile_extra *x = m->slots[i].extra;
-        if (m->slots[i].state != DBMI_SLOT_LIVE || x == NULL)
+        if (m->state[i] != DBMI_SLOT_LIVE || x == NULL)
             continue;
         for (k = 0; k < x->n_attrs; k++)
             if (x->attrs[k].name == name && (int)x->attrs[k].type != type)
                 return dbmi_error(m->ctx, LIBDBM_EINVAL,
                                   "attribute '%s' of profile '%s' is a %s, not a %s",
-                                  m->names[name], m->slots[i].id,
+                                  m->names[name], dbmi_model_id(m, (uint32_t)i),
                                   type_name((int)x->attrs[k].type), type_name(type));
     }
     m->declared[name] = (uint8_t)type;
@@ -423,7 +508,7 @@ int dbmi_model_channel_set_address(dbmi_model *m, uint32_t slot, uint32_t channe
 static int no_address(const dbmi_model *m, uint32_t slot, uint32_t channel)
 {
     return dbmi_error(m->ctx, LIBDBM_ENOTFOUND, "profile '%s' has no address on channel '%s'",
-                      m->slots[slot].id, m->names[channel]);
+                      dbmi_model_id(m, slot), m->names[channel]);
 }
 
 int dbmi_model_channel_verify(dbmi_model *m, uint32_t slot, uint32_t channel, int64_t at)
@@ -550,70 +635,106 @@ int dbmi_money_to_minor(double amount, int64_t scale, int64_t *out)
     return LIBDBM_OK;
 }
 
-static size_t txn_position(const dbmi_profile *p, uint64_t h, int *found)
+static size_t txn_position(const dbmi_txn *txns, uint32_t n, uint64_t h, int *found)
 {
-    size_t lo = 0, hi = p->n_txns;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (p->txns[mid] < h)
+        if (txns[mid].hash < h)
             lo = mid + 1;
         else
             hi = mid;
     }
-    *found = lo < p->n_txns && p->txns[lo] == h;
+    *found = lo < n && txns[lo].hash == h;
     return lo;
 }
 
-static size_t day_position(const dbmi_profile *p, int32_t day, int *found)
+static size_t day_position(const dbmi_purchase_day *days, uint32_t n, int32_t day, int *found)
 {
-    size_t lo = 0, hi = p->n_days;
-    if (hi > 0 && p->days[hi - 1].day < day) {
+    size_t lo = 0, hi = n;
+    if (hi > 0 && days[hi - 1].day < day) {
         *found = 0;
         return hi;      /* the common case: an in-order feed */
     }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (p->days[mid].day < day)
+        if (days[mid].day < day)
             lo = mid + 1;
         else
             hi = mid;
     }
-    *found = lo < p->n_days && p->days[lo].day == day;
+    *found = lo < n && days[lo].day == day;
     return lo;
 }
 
 int dbmi_model_has_txn(const dbmi_model *m, uint32_t slot, uint64_t txn_hash)
 {
     int found;
-    txn_position(&m->slots[slot], txn_hash, &found);
+    txn_position(dbmi_model_txns(m, slot), m->slots[slot].n_txns, txn_hash, &found);
     return found;
 }
 
-/* Grows a uint32-counted array by half again (less slack than doubling:
- * purchases are most of the store's memory). */
-static int grow32(libdbm_context *ctx, void **array, uint32_t *cap, uint32_t need, size_t elem)
+size_t dbmi_history_capacity(size_t n)
 {
-    uint32_t new_cap;
+    unsigned shift = 0;
+    if (n <= 16)
+        return n;
+    while ((n >> shift) >= 16)
+        shift++;
+    return ((n + ((size_t)1 << shift) - 1) >> shift) << shift;
+}
+
+/* Room for element @p count + 1 of a history (inline first element, then
+ * an array of dbmi_history_capacity elements). Leaving the inline element
+ * needs a new block, returned in *fresh and installed by history_insert;
+ * a grown array is installed at once (harmless: the capacity is derived
+ * from the count). On failure nothing observable changed. */
+static int history_reserve(libdbm_context *ctx, void **many, uint32_t count, size_t elem,
+                           void **fresh)
+{
+    size_t cap;     /* in bytes */
     void *p;
-    if (need <= *cap)
+    *fresh = NULL;
+    if (count == 0 || (count >= 2 && count < dbmi_history_capacity(count)))
         return LIBDBM_OK;
-    if (need == UINT32_MAX)
+    if (count >= UINT32_MAX - 1u)
         return dbmi_error(ctx, LIBDBM_ELIMIT, "too many purchases for one profile");
-    new_cap = *cap < 4 ? 4 : *cap + *cap / 2;
-    if (new_cap < *cap || new_cap < need)
-        new_cap = need;
-    p = dbmi_realloc(ctx, *array, (size_t)new_cap * elem);
-    if (p == NULL)
+    if (dbmi_size_mul(dbmi_history_capacity((size_t)count + 1), elem, &cap))
         return dbmi_error_nomem(ctx, "purchase history");
-    *array = p;
-    *cap = new_cap;
-    return LIBDBM_OK;
+    if (count == 1) {
+        p = dbmi_malloc(ctx, cap);
+        *fresh = p;
+    } else {
+        p = dbmi_realloc(ctx, *many, cap);
+        if (p != NULL)
+            *many = p;
+    }
+    return p ? LIBDBM_OK : dbmi_error_nomem(ctx, "purchase history");
+}
+
+/* Inserts @p value at @p pos of a history of @p count elements whose room
+ * history_reserve made. @p one and @p many are the two members of the
+ * history's union. */
+static void history_insert(void *one, void **many, uint32_t count, size_t elem, void *fresh,
+                           size_t pos, const void *value)
+{
+    unsigned char *a;
+    if (fresh != NULL) {
+        memcpy(fresh, one, elem);   /* before *many overwrites it */
+        *many = fresh;
+    }
+    a = count == 0 ? one : *many;
+    memmove(a + (pos + 1) * elem, a + pos * elem, (count - pos) * elem);
+    memcpy(a + pos * elem, value, elem);
 }
 
 int dbmi_model_purchase_add(dbmi_model *m, uint32_t slot, int64_t time, int64_t amount_minor,
                             int has_txn, uint64_t txn_hash, int *added)
 {
     dbmi_profile *p = &m->slots[slot];
+    uint32_t n_days = m->purchase_days[slot];
+    dbmi_purchase_day *days = (dbmi_purchase_day *)dbmi_model_days(m, slot);
+    void *day_room = NULL, *txn_room = NULL;
     size_t tpos = 0, dpos = 0;
     int tfound = 0, dfound = 0, status;
     int32_t day;
@@ -623,68 +744,104 @@ int dbmi_model_purchase_add(dbmi_model *m, uint32_t slot, int64_t time, int64_t 
         return dbmi_error(m->ctx, LIBDBM_ERANGE, "purchase time %lld is out of range",
                           (long long)time);
     if (has_txn) {
-        tpos = txn_position(p, txn_hash, &tfound);
+        tpos = txn_position(dbmi_model_txns(m, slot), p->n_txns, txn_hash, &tfound);
         if (tfound)
             return LIBDBM_OK;
-        status = grow32(m->ctx, (void **)&p->txns, &p->cap_txns, p->n_txns + 1u, sizeof(uint64_t));
-        if (status != LIBDBM_OK)
-            return status;
     }
+    /* Everything that can fail first; then the change, which cannot. */
     if (amount_minor < 0) {
         if (__builtin_add_overflow(m->refund_total_minor[slot], amount_minor, &total) ||
             m->refund_count[slot] == UINT32_MAX)
-            return dbmi_error(m->ctx, LIBDBM_ERANGE, "refund total of '%s' overflows", p->id);
+            return dbmi_error(m->ctx, LIBDBM_ERANGE, "refund total of '%s' overflows",
+                              dbmi_model_id(m, slot));
+    } else {
+        dpos = day_position(days, n_days, day, &dfound);
+        if (__builtin_add_overflow(m->total_minor[slot], amount_minor, &total) ||
+            (dfound && __builtin_add_overflow(days[dpos].amount_minor, amount_minor, &bucket)) ||
+            m->purchase_count[slot] == UINT32_MAX)
+            return dbmi_error(m->ctx, LIBDBM_ERANGE, "purchase total of '%s' overflows",
+                              dbmi_model_id(m, slot));
+        if (!dfound) {
+            status = history_reserve(m->ctx, (void **)&p->days.many, n_days,
+                                     sizeof(dbmi_purchase_day), &day_room);
+            if (status != LIBDBM_OK)
+                return status;
+        }
+    }
+    if (has_txn) {
+        status = history_reserve(m->ctx, (void **)&p->txns.many, p->n_txns, sizeof(dbmi_txn),
+                                 &txn_room);
+        if (status != LIBDBM_OK) {
+            dbmi_free(m->ctx, day_room);
+            return status;
+        }
+    }
+    if (amount_minor < 0) {
         m->refund_total_minor[slot] = total;
         m->refund_count[slot]++;
     } else {
-        dpos = day_position(p, day, &dfound);
-        if (__builtin_add_overflow(m->total_minor[slot], amount_minor, &total) ||
-            (dfound && __builtin_add_overflow(p->days[dpos].amount_minor, amount_minor, &bucket)) ||
-            m->purchase_count[slot] == UINT32_MAX)
-            return dbmi_error(m->ctx, LIBDBM_ERANGE, "purchase total of '%s' overflows", p->id);
         if (!dfound) {
-            status = grow32(m->ctx, (void **)&p->days, &p->cap_days, p->n_days + 1u,
-                            sizeof(dbmi_purchase_day));
-            if (status != LIBDBM_OK)
-                return status;
-            memmove(&p->days[dpos + 1], &p->days[dpos], (p->n_days - dpos) * sizeof(dbmi_purchase_day));
-            p->days[dpos].day = day;
-            p->days[dpos].count = 1;
-            p->days[dpos].amount_minor = amount_minor;
-            p->n_days++;
+            dbmi_purchase_day d;
+            d.day = day;
+            d.count = 1;
+            d.amount_minor = amount_minor;
+            history_insert(&p->days.one, (void **)&p->days.many, n_days, sizeof(d), day_room,
+                           dpos, &d);
+            n_days++;
         } else {
-            p->days[dpos].count++;
-            p->days[dpos].amount_minor = bucket;
+            days[dpos].count++;
+            days[dpos].amount_minor = bucket;
         }
         if (m->purchase_count[slot] == 0 || time < m->first_purchase[slot])
             m->first_purchase[slot] = time;
         if (m->purchase_count[slot] == 0 || time > m->last_purchase[slot])
             m->last_purchase[slot] = time;
         m->purchase_count[slot]++;
-        m->purchase_days[slot] = p->n_days;
+        m->purchase_days[slot] = n_days;
         m->total_minor[slot] = total;
     }
     if (has_txn) {
-        memmove(&p->txns[tpos + 1], &p->txns[tpos], (p->n_txns - tpos) * sizeof(uint64_t));
-        p->txns[tpos] = txn_hash;
+        dbmi_txn t;
+        t.hash = txn_hash;
+        t.day = day;
+        t.amount_minor = amount_minor > INT32_MIN && amount_minor <= INT32_MAX
+                             ? (int32_t)amount_minor : DBMI_TXN_AMOUNT_UNKNOWN;
+        history_insert(&p->txns.one, (void **)&p->txns.many, p->n_txns, sizeof(t), txn_room,
+                       tpos, &t);
         p->n_txns++;
     }
     *added = 1;
     return LIBDBM_OK;
 }
 
-void dbmi_model_sum_days(dbmi_model *m, uint32_t slot)
+void dbmi_model_set_days(dbmi_model *m, uint32_t slot, const dbmi_purchase_day *days,
+                         dbmi_purchase_day *many, uint32_t n)
 {
-    const dbmi_profile *p = &m->slots[slot];
+    dbmi_profile *p = &m->slots[slot];
     uint32_t count = 0, k;
     int64_t total = 0;
-    for (k = 0; k < p->n_days; k++) {
-        count += p->days[k].count;
-        total += p->days[k].amount_minor;
+    if (n >= 2)
+        p->days.many = many;
+    else if (n == 1)
+        p->days.one = days[0];
+    for (k = 0; k < n; k++) {
+        count += days[k].count;
+        total += days[k].amount_minor;
     }
     m->purchase_count[slot] = count;
-    m->purchase_days[slot] = p->n_days;
+    m->purchase_days[slot] = n;
     m->total_minor[slot] = total;
+}
+
+void dbmi_model_set_txns(dbmi_model *m, uint32_t slot, const dbmi_txn *txns, dbmi_txn *many,
+                         uint32_t n)
+{
+    dbmi_profile *p = &m->slots[slot];
+    if (n >= 2)
+        p->txns.many = many;
+    else if (n == 1)
+        p->txns.one = txns[0];
+    p->n_txns = n;
 }
 
 /* ---- contacts and events ------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "campaign_state.h"
 #include "civil_time.h"
 #include "context_private.h"
 #include "purchase_day.h"
@@ -78,27 +79,58 @@ typedef struct dbmi_profile_extra {
     size_t n_events, cap_events;
 } dbmi_profile_extra;
 
+/* A transaction id kept for de-duplication, with what a merge needs to
+ * count a transaction delivered to both profiles once: the UTC day and the
+ * amount of the purchase (DBMI_TXN_AMOUNT_UNKNOWN when the amount does not
+ * fit 32 bits, or the entry was loaded from a version 1 snapshot). */
+typedef struct dbmi_txn {
+    uint64_t hash;
+    int32_t day;
+    int32_t amount_minor;
+} dbmi_txn;
+
+#define DBMI_TXN_AMOUNT_UNKNOWN INT32_MIN
+
+/* One slot. Purchase days and transactions keep their first element inline
+ * (most customers buy once) and move to an allocated array, sized by
+ * dbmi_history_capacity(), from the second on. The number of purchase
+ * days is the purchase_days column; the slot's state is the state column.
+ * 48 bytes: with the columns, the per-profile cost is docs/store.md's. */
 typedef struct dbmi_profile {
-    char *id;                   /* owned; NULL when DEAD */
-    dbmi_purchase_day *days;    /* sorted by day, one entry per distinct day */
-    uint64_t *txns;             /* sorted, distinct transaction-id hashes */
+    union {
+        dbmi_purchase_day one;      /* 1 day */
+        dbmi_purchase_day *many;    /* 2 or more days */
+        uint32_t alias_target;      /* ALIAS: the slot it was merged into */
+    } days;
+    union {
+        dbmi_txn one;
+        dbmi_txn *many;
+    } txns;
     dbmi_profile_extra *extra;  /* NULL until needed */
-    uint32_t n_days, cap_days;
-    uint32_t n_txns, cap_txns;
-    uint32_t state;             /* DBMI_SLOT_* */
-    uint32_t target;            /* ALIAS: the slot it was merged into */
+    uint32_t id;                /* position / DBMI_ID_ALIGN in the id arena; 0 when DEAD */
+    uint32_t n_txns;
 } dbmi_profile;
+
+/* Ids live back to back in one arena, each after its slot number (a
+ * native uint32: the id index maps an id to its position, so a lookup reads
+ * the index and one place in the arena), NUL-terminated and padded to
+ * DBMI_ID_ALIGN bytes; a 32-bit position in those units reaches 16 GiB. */
+#define DBMI_ID_ALIGN 4u
+#define DBMI_ID_SLOT_BYTES 4u
 
 typedef struct dbmi_model {
     libdbm_context *ctx;
     int64_t money_scale;
     unsigned char salt[DBMI_SALT_BYTES];
     dbmi_profile *slots;
+    uint8_t *state;             /* per slot: DBMI_SLOT_* */
     size_t n_slots, cap_slots;
     /* Columns indexed by slot (zero for profiles without purchases). */
     int64_t *first_purchase, *last_purchase, *total_minor, *refund_total_minor;
     uint32_t *purchase_count, *purchase_days, *refund_count;
-    dbmi_strindex ids;          /* id -> slot, for LIVE and ALIAS slots */
+    char *id_bytes;             /* the id arena; position 0 is never used */
+    size_t id_len, id_cap;
+    dbmi_strindex ids;          /* id -> arena position, for LIVE and ALIAS slots */
     int64_t live;
     char **names;               /* interned names */
     uint8_t *declared;          /* per name: declared LIBDBM_TYPE_*, 0 = none */
@@ -106,7 +138,37 @@ typedef struct dbmi_model {
     dbmi_strindex name_index;
     unsigned char *suppressed;  /* sorted DBMI_SUPPRESSION_BYTES digests */
     size_t n_suppressed, cap_suppressed;
+    dbmi_camp_table campaigns;  /* campaign scheduler state (campaign_state.h) */
 } dbmi_model;
+
+/* The id of a LIVE or ALIAS slot; NULL for a DEAD one. */
+static inline const char *dbmi_model_id(const dbmi_model *m, uint32_t slot)
+{
+    uint32_t pos = m->slots[slot].id;
+    return pos ? m->id_bytes + (size_t)pos * DBMI_ID_ALIGN + DBMI_ID_SLOT_BYTES : NULL;
+}
+
+/* The purchase days of a slot (m->purchase_days[slot] of them). */
+static inline const dbmi_purchase_day *dbmi_model_days(const dbmi_model *m, uint32_t slot)
+{
+    const dbmi_profile *p = &m->slots[slot];
+    return m->purchase_days[slot] <= 1 ? &p->days.one : p->days.many;
+}
+
+/* The transactions of a slot, sorted by hash (n_txns of them). */
+static inline const dbmi_txn *dbmi_model_txns(const dbmi_model *m, uint32_t slot)
+{
+    const dbmi_profile *p = &m->slots[slot];
+    return p->n_txns <= 1 ? &p->txns.one : p->txns.many;
+}
+
+/* The allocated capacity of a history of @p n >= 2 elements: exact up to
+ * 16, then @p n rounded up to 4 significant bits (under 1/8 slack). */
+size_t dbmi_history_capacity(size_t n);
+
+/* Reserves room for @p extra more slots in every per-slot array and the
+ * id index (snapshot loading knows the count up front). */
+int dbmi_model_reserve(dbmi_model *m, size_t extra);
 
 void dbmi_model_init(dbmi_model *m, libdbm_context *ctx, int64_t money_scale);
 void dbmi_model_free(dbmi_model *m);
@@ -160,12 +222,23 @@ void dbmi_model_suppression_digest(const dbmi_model *m, const char *channel, con
 int dbmi_model_is_suppressed(const dbmi_model *m, const unsigned char *digest);
 int dbmi_model_add_suppression(dbmi_model *m, const unsigned char *digest);
 
-/* Frees everything a profile owns (its id excepted). */
-void dbmi_profile_clear(dbmi_model *m, dbmi_profile *p);
+/* Frees everything a profile owns (its id excepted) and zeroes its
+ * purchase columns. */
+void dbmi_profile_clear(dbmi_model *m, uint32_t slot);
+/* Overwrites the id of @p slot in the arena with zeros and unlinks it
+ * (erasure: the bytes must not linger). */
+void dbmi_model_wipe_id(dbmi_model *m, uint32_t slot);
 int dbmi_model_extra(dbmi_model *m, uint32_t slot, dbmi_profile_extra **out);
-/* Recomputes the purchase columns of @p slot from its days (refund columns
- * and first/last are kept). */
-void dbmi_model_sum_days(dbmi_model *m, uint32_t slot);
+/* Installs @p n purchase days (sorted, distinct) as the history of @p slot,
+ * which has none: @p many is an allocation of dbmi_history_capacity(n)
+ * days holding them when n >= 2, else NULL and @p days holds them. Then
+ * recomputes the purchase columns from the days (refund columns and
+ * first/last are kept). */
+void dbmi_model_set_days(dbmi_model *m, uint32_t slot, const dbmi_purchase_day *days,
+                         dbmi_purchase_day *many, uint32_t n);
+/* The same for transactions. */
+void dbmi_model_set_txns(dbmi_model *m, uint32_t slot, const dbmi_txn *txns, dbmi_txn *many,
+                         uint32_t n);
 
 /* The 64-bit hash of a transaction id kept for de-duplication. */
 uint64_t dbmi_txn_hash(const char *txn, size_t len);

@@ -18,6 +18,22 @@ static void put_zigzag(dbmi_buf *buf, int64_t v)
     dbmi_buf_put_varint(buf, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
+/* DBMI_OP_CAMPAIGN after the id: sub-kind, campaign, entry number, then
+ * the sub-kind's fields (campaign_state.h). */
+static void encode_campaign(dbmi_buf *buf, const dbmi_record *r)
+{
+    dbmi_buf_put_u8(buf, (uint8_t)r->code);
+    dbmi_buf_put_varint(buf, r->slot_hint == UINT32_MAX ? 0u : (uint64_t)r->slot_hint + 1u);
+    put_cstr(buf, r->text);
+    dbmi_buf_put_varint(buf, (uint64_t)r->i);
+    if (r->code != DBMI_CAMP_REC_ENTER && r->code != DBMI_CAMP_REC_END)
+        dbmi_buf_put_varint(buf, (uint64_t)r->stage);
+    dbmi_buf_put_u8(buf, (uint8_t)r->type);
+    put_zigzag(buf, r->t);
+    if (r->code == DBMI_CAMP_REC_STAGE || r->code == DBMI_CAMP_REC_ISSUE)
+        put_cstr(buf, r->name ? r->name : "");
+}
+
 void dbmi_record_encode(dbmi_buf *buf, const dbmi_record *r)
 {
     dbmi_buf_put_u8(buf, (uint8_t)r->op);
@@ -100,6 +116,10 @@ void dbmi_record_encode(dbmi_buf *buf, const dbmi_record *r)
         put_cstr(buf, r->id);
         dbmi_buf_put_u8(buf, (uint8_t)(r->type != 0));
         break;
+    case DBMI_OP_CAMPAIGN:
+        put_cstr(buf, r->id);
+        encode_campaign(buf, r);
+        break;
     default:
         buf->failed = 1;
         break;
@@ -177,6 +197,38 @@ static int get_small(decoder *d, const char *what, int lo, int hi)
     return v;
 }
 
+static void decode_campaign(decoder *d, dbmi_record *rec)
+{
+    static const int type_max[] = {0, 1, DBMI_CAMP_SKIPPED, LIBDBM_OUTCOME_FAILED,
+                                   DBMI_CAMP_END_MERGED, DBMI_CAMP_ISSUED};
+    static const int type_min[] = {0, 0, DBMI_CAMP_PENDING, LIBDBM_OUTCOME_SENT,
+                                   DBMI_CAMP_END_COMPLETED, DBMI_CAMP_ISSUED};
+    uint64_t number, stage = 0, hint;
+    rec->code = get_small(d, "campaign record kind", DBMI_CAMP_REC_ENTER, DBMI_CAMP_REC_ISSUE);
+    hint = dbmi_get_varint(&d->r);
+    if (hint > UINT32_MAX)
+        corrupt(d, "campaign slot hint");
+    rec->slot_hint = hint == 0 ? UINT32_MAX : (uint32_t)(hint - 1);
+    rec->text = get_cstr(d, "campaign", KIND_NAME);
+    number = dbmi_get_varint(&d->r);
+    if (number > UINT32_MAX)
+        corrupt(d, "campaign entry number");
+    rec->i = (int64_t)number;
+    if (rec->code != DBMI_CAMP_REC_ENTER && rec->code != DBMI_CAMP_REC_END)
+        stage = dbmi_get_varint(&d->r);
+    if (stage >= DBMI_CAMP_MAX_STAGES)
+        corrupt(d, "campaign stage");
+    rec->stage = (int32_t)stage;
+    if (d->status != LIBDBM_OK)
+        return;
+    rec->type = get_small(d, "campaign state", type_min[rec->code], type_max[rec->code]);
+    rec->t = get_zigzag(d);
+    if (rec->code == DBMI_CAMP_REC_STAGE)
+        rec->name = get_cstr(d, "campaign reason", KIND_TEXT_EMPTY);
+    else if (rec->code == DBMI_CAMP_REC_ISSUE)
+        rec->name = get_cstr(d, "channel", KIND_CHANNEL);
+}
+
 int dbmi_record_decode(const libdbm_context *ctx, const void *payload, size_t len,
                        dbmi_record *rec)
 {
@@ -185,7 +237,9 @@ int dbmi_record_decode(const libdbm_context *ctx, const void *payload, size_t le
     d.ctx = ctx;
     d.status = LIBDBM_OK;
     dbmi_reader_init(&d.r, payload, len);
-    rec->op = get_small(&d, "operation code", DBMI_OP_ENSURE, DBMI_OP_ERASE);
+    rec->op = get_small(&d, "operation code", DBMI_OP_ENSURE, DBMI_OP_CAMPAIGN);
+    if (d.status == LIBDBM_OK && rec->op == DBMI_OP_BATCH)
+        corrupt(&d, "operation code (nested batch)");
     if (d.status != LIBDBM_OK)
         return d.status;
     if (rec->op != DBMI_OP_ATTR_DECLARE)
@@ -268,6 +322,9 @@ int dbmi_record_decode(const libdbm_context *ctx, const void *payload, size_t le
         break;
     case DBMI_OP_ERASE:
         rec->type = get_small(&d, "suppression flag", 0, 1);
+        break;
+    case DBMI_OP_CAMPAIGN:
+        decode_campaign(&d, rec);
         break;
     default:
         break;
@@ -382,6 +439,8 @@ int dbmi_record_apply(dbmi_model *m, const dbmi_record *r, int *result)
     case DBMI_OP_MERGE:
     case DBMI_OP_ERASE:
         return apply_to_existing(m, r);
+    case DBMI_OP_CAMPAIGN:
+        return dbmi_camp_apply(m, r);
     default:
         break;
     }

@@ -28,7 +28,9 @@ enum dbmi_record_op {
     /* Log envelope only, never a model operation: a committed batch, the
      * length-prefixed records of the batch after this byte, so a crash
      * keeps all of a batch or none of it. */
-    DBMI_OP_BATCH = 14
+    DBMI_OP_BATCH = 14,
+    /* Campaign scheduler state (campaign_state.h); `code` is the sub-kind. */
+    DBMI_OP_CAMPAIGN = 15
 };
 
 /* A decoded (or to-be-encoded) record. Strings are NUL-terminated; after
@@ -44,7 +46,9 @@ typedef struct dbmi_record {
     int type;               /* ATTR_SET/DECLARE: LIBDBM_TYPE_*; CONSENT: state;
                                CONTACT: outcome; CHANNEL_INVALID / ERASE: flag */
     int has_txn;            /* PURCHASE */
-    int32_t stage;          /* CONTACT */
+    int32_t stage;          /* CONTACT, CAMPAIGN */
+    int32_t code;           /* CAMPAIGN: DBMI_CAMP_REC_* */
+    uint32_t slot_hint;     /* CAMPAIGN: the writer's slot of `id`, UINT32_MAX = none */
     int64_t i;              /* int value, amount_minor */
     int64_t t;              /* time (purchase, contact, event, verification, consent) */
     double d;               /* double value, event value */

@@ -140,13 +140,13 @@ static int precheck(libdbm_store *store, const dbmi_record *r, int *result, int 
                                   "attribute '%s' is already declared with another type", r->name);
             for (i = 0; i < m->n_slots; i++) {
                 const dbmi_profile_extra *x = m->slots[i].extra;
-                if (m->slots[i].state != DBMI_SLOT_LIVE || x == NULL)
+                if (m->state[i] != DBMI_SLOT_LIVE || x == NULL)
                     continue;
                 for (k = 0; k < x->n_attrs; k++)
                     if (x->attrs[k].name == name && (int)x->attrs[k].type != r->type)
                         return dbmi_error(store->ctx, LIBDBM_EINVAL,
                                           "profile '%s' holds attribute '%s' with another type",
-                                          m->slots[i].id, r->name);
+                                          dbmi_model_id(m, (uint32_t)i), r->name);
             }
         }
         return LIBDBM_OK;
@@ -189,7 +189,7 @@ static int precheck(libdbm_store *store, const dbmi_record *r, int *result, int 
                               (long long)r->t);
         known = committed_slot(store, r->id, &slot);
         if (known)
-            canonical = m->slots[slot].id;
+            canonical = dbmi_model_id(m, slot);
         if (r->has_txn && ((known && dbmi_model_has_txn(m, slot, r->txn_hash)) ||
                            (store->in_batch &&
                             keyset_has(&store->pending_keys, purchase_key(canonical, r->txn_hash))))) {
@@ -218,10 +218,11 @@ static int predict(libdbm_store *store, const dbmi_record *r)
     uint32_t slot;
     const char *canonical = r->id;
     int status = LIBDBM_OK;
-    if (r->op == DBMI_OP_ATTR_DECLARE || r->op == DBMI_OP_MERGE || r->op == DBMI_OP_ERASE)
+    if (r->op == DBMI_OP_ATTR_DECLARE || r->op == DBMI_OP_MERGE || r->op == DBMI_OP_ERASE ||
+        r->op == DBMI_OP_CAMPAIGN)
         return LIBDBM_OK;
     if (committed_slot(store, r->id, &slot))
-        canonical = store->model.slots[slot].id;
+        canonical = dbmi_model_id(&store->model, slot);
     else
         status = keyset_add(store->ctx, &store->pending_keys, profile_key(r->id));
     if (status == LIBDBM_OK && r->op == DBMI_OP_PURCHASE && r->has_txn)
@@ -235,6 +236,7 @@ static int apply_locked(libdbm_store *store, const dbmi_record *r, int *result)
     int status;
     pthread_rwlock_wrlock(&store->rw);
     status = dbmi_record_apply(&store->model, r, result);
+    dbmi_column_cache_clear(store->columns);
     pthread_rwlock_unlock(&store->rw);
     return status;
 }
@@ -356,6 +358,7 @@ static int apply_pending(libdbm_store *store)
     int status;
     pthread_rwlock_wrlock(&store->rw);
     status = apply_sequence(store, store->pending.data, store->pending.len);
+    dbmi_column_cache_clear(store->columns);
     pthread_rwlock_unlock(&store->rw);
     return status;
 }
@@ -619,6 +622,7 @@ static void free_store(libdbm_store *store)
     dbmi_log_close(store->log);
     dbmi_lock_release(store->lock);
     dbmi_model_free(&store->model);
+    dbmi_column_cache_free(store->columns);
     dbmi_buf_free(&store->record);
     dbmi_buf_free(&store->pending);
     dbmi_buf_free(&store->snapshot_buf);

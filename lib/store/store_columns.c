@@ -22,12 +22,12 @@ size_t dbmi_store_slot_count(const libdbm_store *store)
 
 int dbmi_store_slot_live(const libdbm_store *store, size_t slot)
 {
-    return slot < store->model.n_slots && store->model.slots[slot].state == DBMI_SLOT_LIVE;
+    return slot < store->model.n_slots && store->model.state[slot] == DBMI_SLOT_LIVE;
 }
 
 const char *dbmi_store_slot_id(const libdbm_store *store, size_t slot)
 {
-    return slot < store->model.n_slots ? store->model.slots[slot].id : NULL;
+    return slot < store->model.n_slots ? dbmi_model_id(&store->model, (uint32_t)slot) : NULL;
 }
 
 void dbmi_store_slot_purchase_days(const libdbm_store *store, size_t slot,
@@ -38,8 +38,8 @@ void dbmi_store_slot_purchase_days(const libdbm_store *store, size_t slot,
         *n = 0;
         return;
     }
-    *days = store->model.slots[slot].days;
-    *n = store->model.slots[slot].n_days;
+    *days = dbmi_model_days(&store->model, (uint32_t)slot);
+    *n = store->model.purchase_days[slot];
 }
 
 int64_t dbmi_store_money_scale_of(const libdbm_store *store)
@@ -182,6 +182,9 @@ int dbmi_store_address_suppressed(const libdbm_store *store, const char *channel
                                   const char *address)
 {
     unsigned char digest[DBMI_SUPPRESSION_BYTES];
+    /* The policy asks on every check: skip the hash while the list is empty. */
+    if (store->model.n_suppressed == 0)
+        return 0;
     dbmi_model_suppression_digest(&store->model, channel, address, strlen(address), digest);
     return dbmi_model_is_suppressed(&store->model, digest);
 }

@@ -88,4 +88,55 @@ void dbmi_store_gate_unlock(libdbm_store *store);
  * report errors through it. */
 libdbm_context *dbmi_store_context(const libdbm_store *store);
 
+/* Cached typed columns (column_cache.c): dense vectors over all slots,
+ * derived from the profiles on first use and kept until the next applied
+ * write, which empties the cache under the write lock. Call with the read
+ * lock held; what they return stays valid until it is released. They hold
+ * no copy of any profile's data (strings point into the profiles). Rows of
+ * slots that are not live are null. Status: LIBDBM_OK or LIBDBM_ENOMEM. */
+enum dbmi_store_col_kind {
+    DBMI_STORE_COL_NONE = 0,    /* nothing under that name: every row null */
+    DBMI_STORE_COL_I64,         /* i64 (integers, times) */
+    DBMI_STORE_COL_F64,         /* f64 */
+    DBMI_STORE_COL_STR,         /* str: ids into the cache's string dictionary */
+    DBMI_STORE_COL_BOOL         /* b: 0 or 1 (NULL for DBMI_STORE_ATTR_ANY) */
+};
+
+typedef struct dbmi_store_column {
+    int kind;
+    const int64_t *i64;
+    const double *f64;          /* F64 columns, and the decimal rows of mixed ones */
+    const uint32_t *str;
+    const uint8_t *b;
+    const uint64_t *nulls;      /* bit r set: row r is null (NULL for NONE) */
+    const uint64_t *mixed;      /* I64 number columns: bit r set = row r is f64[r]; else NULL */
+} dbmi_store_column;
+
+/* Which values of an attribute a column holds; other types read as null. */
+enum dbmi_store_attr_class {
+    DBMI_STORE_ATTR_STRING,     /* STRING -> STR */
+    DBMI_STORE_ATTR_BOOL,       /* BOOL -> BOOL */
+    DBMI_STORE_ATTR_TIME,       /* TIME -> I64 */
+    DBMI_STORE_ATTR_NUMBER,     /* INT64 -> I64, DOUBLE -> F64; both: I64 with `mixed` */
+    DBMI_STORE_ATTR_ANY         /* every type: only `nulls` (kind BOOL, b NULL) */
+};
+
+/* Per-channel fields. */
+enum dbmi_store_channel_field {
+    DBMI_STORE_CHANNEL_CONSENT,     /* BOOL: "marketing" consent granted 1, denied 0; unknown null */
+    DBMI_STORE_CHANNEL_VALID,       /* BOOL: address valid 1, invalid 0; no address null */
+    DBMI_STORE_CHANNEL_VERIFIED_AT  /* I64: verification time; no address or never verified null */
+};
+
+int dbmi_store_attr_column(libdbm_store *store, const char *name, int attr_class,
+                           dbmi_store_column *out);
+int dbmi_store_channel_column(libdbm_store *store, const char *channel, int field,
+                              dbmi_store_column *out);
+/* The live slots: bit s set when slot s is live. */
+int dbmi_store_live_bits(libdbm_store *store, const uint64_t **bits);
+/* The dictionary id of the string @p s (@p len bytes, no NUL), added (as
+ * a copy) when absent, so that literals and the STR columns built before or
+ * after agree on ids. */
+int dbmi_store_string_id(libdbm_store *store, const char *s, size_t len, uint32_t *id);
+
 #endif

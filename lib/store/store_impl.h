@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include "bytes.h"
+#include "column_cache.h"
 #include "lock.h"
 #include "log.h"
 #include "model.h"
@@ -37,6 +38,7 @@ struct libdbm_store {
     dbmi_buf pending;           /* the open batch: varint length + payload each */
     dbmi_keyset pending_keys;
     dbmi_buf snapshot_buf;
+    dbmi_column_cache *columns; /* column_cache.c: emptied by every applied write */
 };
 
 /* Validates @p rec against the committed state (and the open batch's

@@ -66,7 +66,7 @@ int libdbm_store_profile_resolve(libdbm_store *store, char **canonical_id, const
     status = dbmi_store_read_begin(store, customer_id, &slot);
     if (status != LIBDBM_OK)
         return status;
-    id = store->model.slots[slot].id;
+    id = dbmi_model_id(&store->model, slot);
     *canonical_id = dbmi_export_string(store->ctx, id, strlen(id));
     dbmi_store_read_end(store);
     return *canonical_id ? LIBDBM_OK : dbmi_error_nomem(store->ctx, "customer id");
@@ -344,14 +344,14 @@ int libdbm_store_stale_addresses(libdbm_store *store, const char *channel, int64
     }
     for (i = 0; i < m->n_slots && !stop; i++) {
         const dbmi_profile_extra *x = m->slots[i].extra;
-        if (m->slots[i].state != DBMI_SLOT_LIVE || x == NULL)
+        if (m->state[i] != DBMI_SLOT_LIVE || x == NULL)
             continue;
         for (k = 0; k < x->n_channels && !stop; k++) {
             const dbmi_channel_state *c = &x->channels[k];
             if (filter && c->channel != only)
                 continue;
             if (c->verified_at == 0 || c->verified_at < cutoff)
-                stop = fn(m->slots[i].id, m->names[c->channel], c->address, c->verified_at,
+                stop = fn(dbmi_model_id(m, (uint32_t)i), m->names[c->channel], c->address, c->verified_at,
                           user_data) != 0;
         }
     }
@@ -498,10 +498,10 @@ int libdbm_store_cursor_next(libdbm_store_cursor *cursor, const char **customer_
     *customer_id = NULL;
     pthread_rwlock_rdlock(&store->rw);
     m = &store->model;
-    while (cursor->next < m->n_slots && m->slots[cursor->next].state != DBMI_SLOT_LIVE)
+    while (cursor->next < m->n_slots && m->state[cursor->next] != DBMI_SLOT_LIVE)
         cursor->next++;
     if (cursor->next < m->n_slots) {
-        const char *id = m->slots[cursor->next].id;
+        const char *id = dbmi_model_id(m, (uint32_t)cursor->next);
         size_t len = strlen(id);
         status = dbmi_grow_array(store->ctx, (void **)&cursor->id, &cursor->cap, len + 1, 1);
         if (status == LIBDBM_OK) {

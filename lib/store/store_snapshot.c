@@ -34,21 +34,26 @@ static void put_profile(const dbmi_model *m, dbmi_buf *b, uint32_t slot)
 {
     const dbmi_profile *p = &m->slots[slot];
     const dbmi_profile_extra *x = p->extra;
+    const dbmi_purchase_day *days = dbmi_model_days(m, slot);
+    const dbmi_txn *txns = dbmi_model_txns(m, slot);
     size_t k;
-    put_cstr(b, p->id);
-    dbmi_buf_put_varint(b, p->n_days);
-    for (k = 0; k < p->n_days; k++) {
-        put_zigzag(b, p->days[k].day);
-        dbmi_buf_put_varint(b, p->days[k].count);
-        put_zigzag(b, p->days[k].amount_minor);
+    put_cstr(b, dbmi_model_id(m, slot));
+    dbmi_buf_put_varint(b, m->purchase_days[slot]);
+    for (k = 0; k < m->purchase_days[slot]; k++) {
+        put_zigzag(b, days[k].day);
+        dbmi_buf_put_varint(b, days[k].count);
+        put_zigzag(b, days[k].amount_minor);
     }
     put_zigzag(b, m->first_purchase[slot]);
     put_zigzag(b, m->last_purchase[slot]);
     dbmi_buf_put_varint(b, m->refund_count[slot]);
     put_zigzag(b, m->refund_total_minor[slot]);
     dbmi_buf_put_varint(b, p->n_txns);
-    for (k = 0; k < p->n_txns; k++)
-        dbmi_buf_put_u64(b, p->txns[k]);
+    for (k = 0; k < p->n_txns; k++) {
+        dbmi_buf_put_u64(b, txns[k].hash);
+        put_zigzag(b, txns[k].day);
+        put_zigzag(b, txns[k].amount_minor);
+    }
     dbmi_buf_put_varint(b, x ? x->n_attrs : 0);
     for (k = 0; x && k < x->n_attrs; k++) {
         const dbmi_attr *a = &x->attrs[k];
@@ -111,9 +116,9 @@ int dbmi_store_serialize(const dbmi_model *m, dbmi_buf *b, dbmi_payload_sink sin
     if (ordinal == NULL)
         return dbmi_error_nomem(m->ctx, "snapshot");
     for (i = 0; i < m->n_slots; i++) {
-        if (m->slots[i].state == DBMI_SLOT_LIVE)
+        if (m->state[i] == DBMI_SLOT_LIVE)
             ordinal[i] = next++;
-        else if (m->slots[i].state == DBMI_SLOT_ALIAS)
+        else if (m->state[i] == DBMI_SLOT_ALIAS)
             n_aliases++;
     }
     dbmi_buf_put_u32(b, DBMI_STORE_PAYLOAD_VERSION);
@@ -135,7 +140,7 @@ int dbmi_store_serialize(const dbmi_model *m, dbmi_buf *b, dbmi_payload_sink sin
     dbmi_buf_put_varint(b, next);
     status = LIBDBM_OK;
     for (i = 0; i < m->n_slots && status == LIBDBM_OK; i++) {
-        if (m->slots[i].state != DBMI_SLOT_LIVE)
+        if (m->state[i] != DBMI_SLOT_LIVE)
             continue;
         put_profile(m, b, (uint32_t)i);
         status = flush(b, sink, user_data, 0);
@@ -143,13 +148,15 @@ int dbmi_store_serialize(const dbmi_model *m, dbmi_buf *b, dbmi_payload_sink sin
     if (status == LIBDBM_OK) {
         dbmi_buf_put_varint(b, n_aliases);
         for (i = 0; i < m->n_slots && status == LIBDBM_OK; i++) {
-            if (m->slots[i].state != DBMI_SLOT_ALIAS)
+            if (m->state[i] != DBMI_SLOT_ALIAS)
                 continue;
-            put_cstr(b, m->slots[i].id);
+            put_cstr(b, dbmi_model_id(m, (uint32_t)i));
             dbmi_buf_put_varint(b, ordinal[dbmi_model_canonical(m, (uint32_t)i)]);
             status = flush(b, sink, user_data, 0);
         }
     }
+    if (status == LIBDBM_OK)
+        dbmi_camp_serialize(m, b, ordinal);
     if (status == LIBDBM_OK)
         status = flush(b, sink, user_data, 1);
     dbmi_free(m->ctx, ordinal);
@@ -161,6 +168,8 @@ int dbmi_store_serialize(const dbmi_model *m, dbmi_buf *b, dbmi_payload_sink sin
 typedef struct loader {
     dbmi_model *m;
     dbmi_reader r;
+    uint32_t version;           /* of the payload */
+    dbmi_profile_extra *spare;  /* an empty extra kept for the next profile */
     int status;
 } loader;
 
@@ -239,43 +248,104 @@ static char *dup_str(loader *l, const char *s)
     return c;
 }
 
+/* Reads @p n elements of @p elem bytes through @p read_one into a history
+ * array of dbmi_history_capacity(n), or into @p one when n < 2. Returns
+ * where they are, or NULL (the array freed) on failure. */
+typedef int (*read_elem_fn)(loader *l, void *elem, const void *previous);
+
+static void *load_history(loader *l, size_t n, size_t elem, void *one, read_elem_fn read_one)
+{
+    unsigned char *a = one;
+    size_t k;
+    if (n >= 2) {
+        size_t bytes;
+        if (dbmi_size_mul(dbmi_history_capacity(n), elem, &bytes)) {
+            bad(l, "history length");
+            return NULL;
+        }
+        a = dbmi_malloc(l->m->ctx, bytes);
+        if (a == NULL) {
+            l->status = dbmi_error_nomem(l->m->ctx, "snapshot");
+            return NULL;
+        }
+    }
+    for (k = 0; k < n; k++)
+        if (read_one(l, a + k * elem, k > 0 ? a + (k - 1) * elem : NULL) != LIBDBM_OK) {
+            if (a != one)
+                dbmi_free(l->m->ctx, a);
+            return NULL;
+        }
+    return a;
+}
+
+static int read_day(loader *l, void *elem, const void *previous)
+{
+    dbmi_purchase_day *d = elem;
+    const dbmi_purchase_day *prev = previous;
+    int64_t day = get_zigzag(l);
+    uint64_t c = dbmi_get_varint(&l->r);
+    int64_t amount = get_zigzag(l);
+    if (!ok(l))
+        return l->status;
+    if (day < INT32_MIN || day > INT32_MAX || (prev != NULL && day <= prev->day))
+        return bad(l, "purchase day (not increasing)");
+    if (c == 0 || c > UINT32_MAX || amount < 0)
+        return bad(l, "purchase day bucket");
+    d->day = (int32_t)day;
+    d->count = (uint32_t)c;
+    d->amount_minor = amount;
+    return LIBDBM_OK;
+}
+
+/* Before version 3 only the hash was kept: day and amount are unknown. */
+static int read_txn(loader *l, void *elem, const void *previous)
+{
+    dbmi_txn *t = elem;
+    const dbmi_txn *prev = previous;
+    int64_t day = 0, amount = DBMI_TXN_AMOUNT_UNKNOWN;
+    t->hash = dbmi_get_u64(&l->r);
+    if (l->version >= 3) {
+        day = get_zigzag(l);
+        amount = get_zigzag(l);
+    }
+    if (!ok(l))
+        return l->status;
+    if (prev != NULL && t->hash <= prev->hash)
+        return bad(l, "transaction hash (not increasing)");
+    if (day < INT32_MIN || day > INT32_MAX || amount < INT32_MIN || amount > INT32_MAX)
+        return bad(l, "transaction day or amount");
+    t->day = (int32_t)day;
+    t->amount_minor = (int32_t)amount;
+    return LIBDBM_OK;
+}
+
 static void load_purchases(loader *l, uint32_t slot)
 {
     dbmi_model *m = l->m;
-    dbmi_profile *p = &m->slots[slot];
+    dbmi_purchase_day one_day;
+    dbmi_txn one_txn;
+    dbmi_purchase_day *days;
+    dbmi_txn *txns;
     size_t n, k;
     uint64_t count = 0;
     int64_t total = 0;
     n = get_count(l, "purchase day count", 3);
     if (!ok(l))
         return;
-    if (n > UINT32_MAX - 1u) {
-        bad(l, "purchase day count");
+    if (n > UINT32_MAX - 1u)
+        return (void)bad(l, "purchase day count");
+    days = load_history(l, n, sizeof(dbmi_purchase_day), &one_day, read_day);
+    if (days == NULL)
         return;
-    }
-    p->days = alloc_n(l, n, sizeof(dbmi_purchase_day));
-    if (p->days == NULL)
-        return;
-    p->cap_days = (uint32_t)(n ? n : 1);
     for (k = 0; k < n; k++) {
-        int64_t day = get_zigzag(l);
-        uint64_t c = dbmi_get_varint(&l->r);
-        int64_t amount = get_zigzag(l);
-        if (!ok(l))
-            return;
-        if (day < INT32_MIN || day > INT32_MAX || (k > 0 && day <= p->days[k - 1].day))
-            return (void)bad(l, "purchase day (not increasing)");
-        if (c == 0 || c > UINT32_MAX || amount < 0)
-            return (void)bad(l, "purchase day bucket");
-        count += c;
-        if (count > UINT32_MAX || __builtin_add_overflow(total, amount, &total))
+        count += days[k].count;
+        if (count > UINT32_MAX || __builtin_add_overflow(total, days[k].amount_minor, &total)) {
+            if (days != &one_day)
+                dbmi_free(m->ctx, days);
             return (void)bad(l, "purchase totals (overflow)");
-        p->days[k].day = (int32_t)day;
-        p->days[k].count = (uint32_t)c;
-        p->days[k].amount_minor = amount;
-        p->n_days = (uint32_t)(k + 1);
+        }
     }
-    dbmi_model_sum_days(m, slot);
+    dbmi_model_set_days(m, slot, days, n >= 2 ? days : NULL, (uint32_t)n);
     m->first_purchase[slot] = get_zigzag(l);
     m->last_purchase[slot] = get_zigzag(l);
     {
@@ -295,19 +365,9 @@ static void load_purchases(loader *l, uint32_t slot)
         return;
     if (n > UINT32_MAX - 1u)
         return (void)bad(l, "transaction count");
-    p->txns = alloc_n(l, n, sizeof(uint64_t));
-    if (p->txns == NULL)
-        return;
-    p->cap_txns = (uint32_t)(n ? n : 1);
-    for (k = 0; k < n; k++) {
-        uint64_t h = dbmi_get_u64(&l->r);
-        if (!ok(l))
-            return;
-        if (k > 0 && h <= p->txns[k - 1])
-            return (void)bad(l, "transaction hash (not increasing)");
-        p->txns[k] = h;
-        p->n_txns = (uint32_t)(k + 1);
-    }
+    txns = load_history(l, n, sizeof(dbmi_txn), &one_txn, read_txn);
+    if (txns != NULL)
+        dbmi_model_set_txns(m, slot, txns, n >= 2 ? txns : NULL, (uint32_t)n);
 }
 
 static void load_extra(loader *l, uint32_t slot)
@@ -318,11 +378,14 @@ static void load_extra(loader *l, uint32_t slot)
     n_attrs = get_count(l, "attribute count", 3);
     if (!ok(l))
         return;
-    x = m->slots[slot].extra = alloc_n(l, 1, sizeof(dbmi_profile_extra));
+    /* Most profiles have only purchases: their extra stays empty and is
+     * reused for the next one instead of being allocated and freed. */
+    x = m->slots[slot].extra = l->spare ? l->spare : alloc_n(l, 1, sizeof(dbmi_profile_extra));
+    l->spare = NULL;
     if (x == NULL)
         return;
-    x->attrs = alloc_n(l, n_attrs, sizeof(dbmi_attr));
-    if (x->attrs == NULL)
+    x->attrs = n_attrs ? alloc_n(l, n_attrs, sizeof(dbmi_attr)) : NULL;
+    if (n_attrs > 0 && x->attrs == NULL)
         return;
     x->cap_attrs = n_attrs;
     for (k = 0; k < n_attrs; k++) {
@@ -356,8 +419,8 @@ static void load_extra(loader *l, uint32_t slot)
     n_channels = get_count(l, "channel count", 6);
     if (!ok(l))
         return;
-    x->channels = alloc_n(l, n_channels, sizeof(dbmi_channel_state));
-    if (x->channels == NULL)
+    x->channels = n_channels ? alloc_n(l, n_channels, sizeof(dbmi_channel_state)) : NULL;
+    if (n_channels > 0 && x->channels == NULL)
         return;
     x->cap_channels = n_channels;
     for (k = 0; k < n_channels; k++) {
@@ -382,8 +445,8 @@ static void load_extra(loader *l, uint32_t slot)
     n_consents = get_count(l, "consent count", 6);
     if (!ok(l))
         return;
-    x->consents = alloc_n(l, n_consents, sizeof(dbmi_consent));
-    if (x->consents == NULL)
+    x->consents = n_consents ? alloc_n(l, n_consents, sizeof(dbmi_consent)) : NULL;
+    if (n_consents > 0 && x->consents == NULL)
         return;
     x->cap_consents = n_consents;
     for (k = 0; k < n_consents; k++) {
@@ -411,8 +474,8 @@ static void load_extra(loader *l, uint32_t slot)
     n_contacts = get_count(l, "contact count", 5);
     if (!ok(l))
         return;
-    x->contacts = alloc_n(l, n_contacts, sizeof(dbmi_contact));
-    if (x->contacts == NULL)
+    x->contacts = n_contacts ? alloc_n(l, n_contacts, sizeof(dbmi_contact)) : NULL;
+    if (n_contacts > 0 && x->contacts == NULL)
         return;
     x->cap_contacts = n_contacts;
     for (k = 0; k < n_contacts; k++) {
@@ -434,8 +497,8 @@ static void load_extra(loader *l, uint32_t slot)
     n_events = get_count(l, "event count", 10);
     if (!ok(l))
         return;
-    x->events = alloc_n(l, n_events, sizeof(dbmi_event));
-    if (x->events == NULL)
+    x->events = n_events ? alloc_n(l, n_events, sizeof(dbmi_event)) : NULL;
+    if (n_events > 0 && x->events == NULL)
         return;
     x->cap_events = n_events;
     for (k = 0; k < n_events; k++) {
@@ -450,14 +513,8 @@ static void load_extra(loader *l, uint32_t slot)
         x->n_events = k + 1;
     }
     if (x->n_attrs + x->n_channels + x->n_consents + x->n_contacts + x->n_events == 0) {
-        /* Most profiles have only purchases: keep them small. */
-        dbmi_free(m->ctx, x->attrs);
-        dbmi_free(m->ctx, x->channels);
-        dbmi_free(m->ctx, x->consents);
-        dbmi_free(m->ctx, x->contacts);
-        dbmi_free(m->ctx, x->events);
-        dbmi_free(m->ctx, x);
-        m->slots[slot].extra = NULL;
+        m->slots[slot].extra = NULL;    /* all fields still zero */
+        l->spare = x;
     }
 }
 
@@ -469,15 +526,17 @@ int dbmi_store_deserialize(dbmi_model *m, const void *payload, size_t len)
     const void *salt;
     uint32_t *slot_of = NULL;
     l.m = m;
+    l.spare = NULL;
     l.status = LIBDBM_OK;
     dbmi_reader_init(&l.r, payload, len);
     version = dbmi_get_u32(&l.r);
     if (!ok(&l))
         return l.status;
-    if (version != DBMI_STORE_PAYLOAD_VERSION)
+    if (version < 1 || version > DBMI_STORE_PAYLOAD_VERSION)
         return dbmi_error(m->ctx, LIBDBM_EVERSION,
                           "store snapshot: payload version %u is not supported (this build "
-                          "reads version %u)", version, DBMI_STORE_PAYLOAD_VERSION);
+                          "reads versions 1 to %u)", version, DBMI_STORE_PAYLOAD_VERSION);
+    l.version = version;
     m->money_scale = dbmi_get_i64(&l.r);
     salt = dbmi_get(&l.r, DBMI_SALT_BYTES);
     if (!ok(&l))
@@ -525,6 +584,8 @@ int dbmi_store_deserialize(dbmi_model *m, const void *payload, size_t len)
     if (!ok(&l))
         return l.status;
     slot_of = alloc_n(&l, n, sizeof(uint32_t));
+    if (slot_of != NULL)
+        l.status = dbmi_model_reserve(m, n);
     for (k = 0; k < n && ok(&l); k++) {
         size_t id_len;
         uint32_t slot;
@@ -532,13 +593,13 @@ int dbmi_store_deserialize(dbmi_model *m, const void *payload, size_t len)
         const char *id = get_cstr(&l, "customer id", 1, DBMI_MAX_ID_BYTES, &id_len);
         if (id == NULL)
             break;
-        if (dbmi_model_find(m, id, id_len, &slot)) {
-            bad(&l, "customer id (duplicate)");
-            break;
-        }
         l.status = dbmi_model_ensure(m, id, id_len, &slot, &created);
         if (l.status != LIBDBM_OK)
             break;
+        if (!created) {
+            bad(&l, "customer id (duplicate)");
+            break;
+        }
         slot_of[k] = slot;
         load_purchases(&l, slot);
         if (ok(&l))
@@ -563,8 +624,12 @@ int dbmi_store_deserialize(dbmi_model *m, const void *payload, size_t len)
             l.status = dbmi_model_add_alias(m, id, id_len, slot_of[target]);
         }
     }
+    /* Version 2 added the campaign scheduler state. */
+    if (ok(&l) && version >= 2)
+        l.status = dbmi_camp_deserialize(m, &l.r, slot_of, n);
     if (ok(&l) && dbmi_reader_remaining(&l.r) != 0)
         bad(&l, "length (trailing bytes)");
     dbmi_free(m->ctx, slot_of);
+    dbmi_free(m->ctx, l.spare);
     return l.status;
 }

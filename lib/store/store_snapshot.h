@@ -9,7 +9,9 @@
 #include "bytes.h"
 #include "model.h"
 
-#define DBMI_STORE_PAYLOAD_VERSION 1u
+/* 2: the campaign scheduler state follows the aliases.
+ * 3: transactions carry their day and amount. Older versions are read. */
+#define DBMI_STORE_PAYLOAD_VERSION 3u
 
 /* Receives the payload in pieces. */
 typedef int (*dbmi_payload_sink)(void *user_data, const void *data, size_t len);

@@ -42,15 +42,27 @@ static int key_equals(const dbmi_strindex *ix, uint32_t index, const char *key, 
     return strncmp(stored, key, len) == 0 && stored[len] == '\0';
 }
 
+/* The home bucket of a hash: the hash scaled to the capacity (Lemire's
+ * multiply-shift range reduction), so the capacity need not be a power of
+ * two and can grow by less than doubling. */
+static size_t home_of(uint32_t hash, size_t capacity)
+{
+    return (size_t)(((uint64_t)hash * capacity) >> 32);
+}
+
+static size_t next_of(size_t pos, size_t capacity)
+{
+    return pos + 1 == capacity ? 0 : pos + 1;
+}
+
 int dbmi_strindex_find(const dbmi_strindex *ix, const char *key, size_t len, uint32_t *index)
 {
     uint32_t hash;
-    size_t mask, pos;
+    size_t pos;
     if (ix->capacity == 0)
         return 0;
     hash = dbmi_strindex_hash(key, len);
-    mask = ix->capacity - 1;
-    for (pos = hash & mask;; pos = (pos + 1) & mask) {
+    for (pos = home_of(hash, ix->capacity);; pos = next_of(pos, ix->capacity)) {
         uint64_t e = ix->entries[pos];
         uint32_t idx;
         if (e == 0)
@@ -63,39 +75,33 @@ int dbmi_strindex_find(const dbmi_strindex *ix, const char *key, size_t len, uin
     }
 }
 
-static void place(uint64_t *entries, size_t mask, uint64_t e)
+static void place(uint64_t *entries, size_t capacity, uint64_t e)
 {
-    size_t pos = (size_t)(e >> 32) & mask;
+    size_t pos = home_of((uint32_t)(e >> 32), capacity);
     while (entries[pos] != 0)
-        pos = (pos + 1) & mask;
+        pos = next_of(pos, capacity);
     entries[pos] = e;
 }
 
 int dbmi_strindex_reserve(dbmi_strindex *ix, libdbm_context *ctx, size_t extra)
 {
-    size_t need, capacity, i, bytes;
+    size_t need, capacity, i;
     uint64_t *entries;
-    if (dbmi_size_add(ix->count, extra, &need))
+    if (dbmi_size_add(ix->count, extra, &need) || need > ((size_t)1 << 31))
         return dbmi_error(ctx, LIBDBM_ENOMEM, "index of %zu entries is too large", ix->count);
-    /* Keep the load at or below 0.7 so probes stay short. */
-    if (ix->capacity != 0 && need <= ix->capacity / 10 * 7)
+    /* Keep the load at or below 0.8 (8-byte entries, so a probe run of a
+     * few entries stays in one cache line); grow to a load of 2/3. */
+    if (ix->capacity != 0 && need <= ix->capacity / 5 * 4)
         return LIBDBM_OK;
-    capacity = ix->capacity ? ix->capacity : 16;
-    while (need > capacity / 10 * 7) {
-        if (capacity > SIZE_MAX / 4 || capacity >= ((size_t)1 << 33))
-            return dbmi_error(ctx, LIBDBM_ENOMEM, "index of %zu entries is too large", need);
-        capacity *= 2;
-    }
-    if (capacity == ix->capacity)
-        return LIBDBM_OK;
-    if (dbmi_size_mul(capacity, sizeof(uint64_t), &bytes))
-        return dbmi_error(ctx, LIBDBM_ENOMEM, "index of %zu entries is too large", need);
+    capacity = need + need / 2;
+    if (capacity < 16)
+        capacity = 16;
     entries = dbmi_calloc(ctx, capacity, sizeof(uint64_t));
     if (entries == NULL)
         return dbmi_error_nomem(ctx, "id index");
     for (i = 0; i < ix->capacity; i++)
         if (ix->entries[i] != 0)
-            place(entries, capacity - 1, ix->entries[i]);
+            place(entries, capacity, ix->entries[i]);
     dbmi_free(ctx, ix->entries);
     ix->entries = entries;
     ix->capacity = capacity;
@@ -105,19 +111,17 @@ int dbmi_strindex_reserve(dbmi_strindex *ix, libdbm_context *ctx, size_t extra)
 void dbmi_strindex_insert(dbmi_strindex *ix, const char *key, size_t len, uint32_t index)
 {
     uint64_t e = ((uint64_t)dbmi_strindex_hash(key, len) << 32) | ((uint64_t)index + 1u);
-    place(ix->entries, ix->capacity - 1, e);
+    place(ix->entries, ix->capacity, e);
     ix->count++;
 }
 
 void dbmi_strindex_remove(dbmi_strindex *ix, const char *key, size_t len, uint32_t index)
 {
-    uint32_t hash;
-    size_t mask, pos, next;
+    size_t pos, next;
     if (ix->capacity == 0)
         return;
-    hash = dbmi_strindex_hash(key, len);
-    mask = ix->capacity - 1;
-    for (pos = hash & mask;; pos = (pos + 1) & mask) {
+    for (pos = home_of(dbmi_strindex_hash(key, len), ix->capacity);;
+         pos = next_of(pos, ix->capacity)) {
         uint64_t e = ix->entries[pos];
         if (e == 0)
             return;
@@ -129,10 +133,10 @@ void dbmi_strindex_remove(dbmi_strindex *ix, const char *key, size_t len, uint32
     next = pos;
     for (;;) {
         size_t home;
-        next = (next + 1) & mask;
+        next = next_of(next, ix->capacity);
         if (ix->entries[next] == 0)
             break;
-        home = (size_t)(ix->entries[next] >> 32) & mask;
+        home = home_of((uint32_t)(ix->entries[next] >> 32), ix->capacity);
         /* Entry at next may fill the hole at pos unless its home lies
          * cyclically in (pos, next]. */
         if ((pos <= next) ? (home <= pos || home > next) : (home <= pos && home > next)) {

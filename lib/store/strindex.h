@@ -1,11 +1,14 @@
-/* An open-addressing (linear probing) hash index from strings to dense
- * uint32 indices, used for customer ids (index = profile slot) and for the
- * interned names of attributes, channels, events and campaigns.
+/* An open-addressing (linear probing, load <= 0.8) hash index from
+ * strings to dense uint32 indices, used for customer ids (index = profile
+ * slot) and for the interned names of attributes, channels, events and
+ * campaigns.
  *
  * The index does not own the strings: it asks its owner for the key of an
  * index through @c key_of. Each entry is 8 bytes: the 32-bit hash (to skip
- * most string compares) and index + 1 (0 marks an empty entry). Removal
- * shifts later entries back, so there are no tombstones. */
+ * most string compares) and index + 1 (0 marks an empty entry); the home
+ * bucket is the hash scaled to the capacity, so the capacity is any size
+ * and grows by half. Removal shifts later entries back, so there are no
+ * tombstones. */
 #ifndef LIBDBM_STORE_STRINDEX_H
 #define LIBDBM_STORE_STRINDEX_H
 
@@ -18,7 +21,7 @@ typedef const char *(*dbmi_strindex_key_fn)(const void *owner, uint32_t index);
 
 typedef struct dbmi_strindex {
     uint64_t *entries;
-    size_t capacity;        /* a power of two, or 0 */
+    size_t capacity;        /* entries, or 0 */
     size_t count;
     dbmi_strindex_key_fn key_of;
     const void *owner;

@@ -1,7 +1,8 @@
 /* The store on disk: round trips through close/reopen and checkpoints,
  * erasure leaving no byte in any file, the one-writer lock across
  * processes, read-only openers, corrupt files, and allocation-failure
- * sweeps over open, purchase add, merge and erase. */
+ * sweeps over open, purchase add, merge, erase, an import batch and the
+ * reopening of a store with a snapshot and a log tail. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,6 +283,108 @@ static int sweep_scenario(const libdbm_context_options *options, void *user_data
     return status;
 }
 
+/* What dbmtool import does: one batch of profiles and purchases through
+ * the public API, committed at the end. */
+static int import_batch(libdbm_store *s)
+{
+    int status = libdbm_store_begin(s), i;
+    for (i = 0; i < 12 && status == LIBDBM_OK; i++) {
+        char id[32], txn[32];
+        snprintf(id, sizeof(id), "imp-%d", i % 5);
+        snprintf(txn, sizeof(txn), "it-%d", i % 9);
+        status = libdbm_store_purchase_add(s, NULL, id, 86400 * (int64_t)(i % 4), 1.5 * i, txn);
+        if (status == LIBDBM_OK && i % 4 == 0)
+            status = libdbm_store_attr_set_int64(s, id, "visits", i);
+    }
+    if (status == LIBDBM_OK)
+        return libdbm_store_commit(s);
+    libdbm_store_rollback(s);
+    return status;
+}
+
+static int sweep_import(const libdbm_context_options *options, void *user_data)
+{
+    int on_disk = *(const int *)user_data;
+    libdbm_context *c;
+    libdbm_store *s = NULL;
+    char dir[512];
+    int64_t count = 0;
+    int status = libdbm_context_new(&c, options);
+    if (status != LIBDBM_OK)
+        return status;
+    if (on_disk)
+        store_test_tmpdir(dir, sizeof(dir), "sweep-import");
+    status = libdbm_store_open(&s, c, on_disk ? dir : NULL, NULL);
+    if (status == LIBDBM_OK)
+        status = import_batch(s);
+    /* All or nothing; except that a commit whose in-memory apply failed
+     * turns the handle read-only (its memory is then only good for reads
+     * of what was there) and on disk the batch is then whole. */
+    if (s != NULL) {
+        int read_only = libdbm_store_begin(s) == LIBDBM_EREADONLY;
+        if (!read_only)
+            CHECK_OK(libdbm_store_rollback(s));
+        CHECK_OK(libdbm_store_profile_count(s, &count));
+        CHECK(read_only || count == (status == LIBDBM_OK ? 5 : 0));
+        CHECK(!read_only || status == LIBDBM_ENOMEM);
+    }
+    libdbm_store_close(s);
+    libdbm_context_free(c);
+    if (on_disk) {
+        if (s != NULL) {
+            s = open_dir(dir, 0, 100);
+            CHECK_OK(libdbm_store_profile_count(s, &count));
+            CHECK(count == 0 || count == 5);
+            CHECK(status != LIBDBM_OK || count == 5);
+            CHECK_OK(libdbm_store_close(s));
+        }
+        store_test_rmdir(dir);
+    }
+    return status;
+}
+
+/* Reopening a store with a snapshot and a log tail: a failed open
+ * reports ENOMEM and frees everything; a successful one has all data. */
+static int sweep_reopen(const libdbm_context_options *options, void *user_data)
+{
+    const char *dir = user_data;
+    libdbm_context *c;
+    libdbm_store *s = NULL;
+    int status = libdbm_context_new(&c, options);
+    if (status != LIBDBM_OK)
+        return status;
+    status = libdbm_store_open(&s, c, dir, NULL);
+    if (status == LIBDBM_OK) {
+        int64_t v = 0;
+        CHECK_OK(libdbm_store_aggregate(s, &v, "cust-1", LIBDBM_AGG_PURCHASE_COUNT));
+        CHECK(v == 5);
+        CHECK_OK(libdbm_store_aggregate(s, &v, "imp-0", LIBDBM_AGG_PURCHASE_COUNT));
+        CHECK(v == 3);  /* it-0, it-5 and it-1 */
+    }
+    libdbm_store_close(s);
+    libdbm_context_free(c);
+    return status;
+}
+
+static void sweep_import_and_reopen(void)
+{
+    char dir[512];
+    libdbm_store *s;
+    int on_disk;
+    for (on_disk = 0; on_disk <= 1; on_disk++)
+        failalloc_sweep_or_die(on_disk ? "import batch on disk" : "import batch in memory",
+                               sweep_import, &on_disk, 5000);
+    /* A snapshot, then a log tail after it. */
+    store_test_tmpdir(dir, sizeof(dir), "sweep-reopen");
+    s = open_dir(dir, LIBDBM_STORE_CREATE, 100);
+    fill(s);
+    CHECK_OK(libdbm_store_checkpoint(s));
+    CHECK_OK(import_batch(s));
+    CHECK_OK(libdbm_store_close(s));
+    failalloc_sweep_or_die("reopen snapshot + log", sweep_reopen, dir, 20000);
+    store_test_rmdir(dir);
+}
+
 static void sweep(const char *name, int op, int on_disk)
 {
     sweep_args a;
@@ -303,6 +406,7 @@ int main(void)
     sweep("erase in memory", 3, 0);
     sweep("open on disk", 0, 1);
     sweep("purchase add, merge, erase, checkpoint on disk", 4, 1);
+    sweep_import_and_reopen();
     libdbm_context_free(ctx);
     puts("store-durable: ok");
     return 0;
