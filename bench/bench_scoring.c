@@ -8,7 +8,10 @@
  *      scalar baseline (the libm formula, one customer at a time) measured
  *      in the same run; the largest relative difference between the two;
  *   2. the same with 2 threads (scaling ratio);
- *   3. per customer E[Y(52 weeks)] + E[M] + 12-month CLV (on a subset);
+ *   3. the full score row: RFM bins fit and scores, then P(alive),
+ *      E[Y(52 weeks)], E[M] and 12-month CLV by libdbm_model_predict_arrays
+ *      with 1 and 2 threads, against the scalar per-customer functions on a
+ *      subset (speed and largest relative difference);
  *   4. stats build + BG/NBD fit on all customers;
  *   5. BG/NBD fit on CDNOW (when DATA_DIR holds it).
  * Figures are best-of-3 wall clock.
@@ -53,6 +56,114 @@ static void naive_p_alive(const double *p, double *out, const double *x, const d
         out[i] = x[i] > 0 ? 1.0 / (1.0 + a / (b + x[i] - 1.0) *
                                              pow((alpha + T[i]) / (alpha + tx[i]), r + x[i]))
                           : 1.0;
+}
+
+static double rel_diff(double got, double want)
+{
+    return fabs(got - want) / fmax(fabs(want), 1e-300);
+}
+
+/* The full score row: RFM scores (bins fitted on the population, and
+ * against given bins) plus P(alive), E[Y(52 weeks)], E[M] and 12-month
+ * CLV through libdbm_model_predict_arrays, against the scalar per-customer
+ * functions on a subset (the baseline, and the reference for accuracy). */
+static void score_rows(libdbm_context *ctx, const libdbm_model *bg, const libdbm_model *gg,
+                       long n, const double *x, const double *tx, const double *T,
+                       const double *mx)
+{
+    size_t bytes = (size_t)n * sizeof(double);
+    double *rec = malloc(bytes), *freq = malloc(bytes), *mon = malloc(bytes);
+    double *pa = malloc(bytes), *ey = malloc(bytes), *es = malloc(bytes), *clv = malloc(bytes);
+    int32_t *r = malloc((size_t)n * 4), *f = malloc((size_t)n * 4), *m = malloc((size_t)n * 4);
+    if (!rec || !freq || !mon || !pa || !ey || !es || !clv || !r || !f || !m)
+        exit(1);
+    for (long i = 0; i < n; i++) {
+        rec[i] = 7.0 * (T[i] - tx[i]);
+        freq[i] = x[i] + 1.0;
+        mon[i] = x[i] > 0 ? (x[i] + 1.0) * mx[i] : 20.0;
+    }
+    libdbm_predict_options po = LIBDBM_PREDICT_OPTIONS_INIT;
+    po.margin = 0.3;
+    po.periods_per_month = 52.0 / 12;
+
+    long sub = n < 200000 ? n : 200000;
+    double e52 = 0, spend = 0, value = 0, total = 0;
+    double t0 = now();
+    for (long i = 0; i < sub; i++) {
+        ok(libdbm_model_expected_purchases(bg, &e52, 52.0, x[i], tx[i], T[i]), "E[Y]", ctx);
+        ok(libdbm_model_expected_spend(gg, &spend, x[i], mx[i]), "E[M]", ctx);
+        ok(libdbm_model_clv(bg, gg, &value, x[i], tx[i], T[i], mx[i], 12, 0.01, 0.3, 52.0 / 12),
+           "CLV", ctx);
+        total += e52 + spend + value;
+    }
+    double t_scalar = now() - t0;
+    printf("Score row, scalar per customer (E[Y(52 weeks)] + E[M] + 12-month CLV), %ld "
+           "customers: %.3f M customers/s (%.2f us each; checksum %.6g)\n", sub,
+           sub / t_scalar / 1e6, t_scalar / sub * 1e6, total);
+
+    /* [threads - 1]: RFM fit, RFM scores, the model columns */
+    double best_fit[2] = { 1e30, 1e30 }, best_score[2] = { 1e30, 1e30 };
+    double best_pred[2] = { 1e30, 1e30 };
+    for (int rep = 0; rep < 3; rep++) {
+        for (int k = 0; k < 2; k++) {
+            libdbm_rfm_bins *bins;
+            t0 = now();
+            ok(libdbm_rfm_bins_fit_threads(&bins, ctx, rec, freq, mon, n, NULL, k + 1),
+               "rfm fit", ctx);
+            double t1 = now();
+            ok(libdbm_rfm_bins_score_threads(bins, r, f, m, rec, freq, mon, n, k + 1),
+               "rfm score", ctx);
+            double t2 = now();
+            libdbm_rfm_bins_free(bins);
+            po.threads = k + 1;
+            ok(libdbm_model_predict_arrays(bg, gg, pa, ey, es, clv, x, tx, T, mx, n, &po),
+               "predict", ctx);
+            double t3 = now();
+            best_fit[k] = fmin(best_fit[k], t1 - t0);
+            best_score[k] = fmin(best_score[k], t2 - t1);
+            best_pred[k] = fmin(best_pred[k], t3 - t2);
+        }
+    }
+    double worst[4] = { 0, 0, 0, 0 };
+    for (long i = 0; i < sub; i++) {
+        double want[4];
+        libdbm_model_p_alive(bg, &want[0], x[i], tx[i], T[i]);
+        libdbm_model_expected_purchases(bg, &want[1], 52.0, x[i], tx[i], T[i]);
+        libdbm_model_expected_spend(gg, &want[2], x[i], mx[i]);
+        libdbm_model_clv(bg, gg, &want[3], x[i], tx[i], T[i], mx[i], 12, 0.01, 0.3, 52.0 / 12);
+        double got[4] = { pa[i], ey[i], es[i], clv[i] };
+        for (int k = 0; k < 4; k++)
+            worst[k] = fmax(worst[k], rel_diff(got[k], want[k]));
+    }
+    printf("Score row, bulk, %ld customers, best of 3 (1 thread / 2 threads):\n", n);
+    printf("  RFM bins fit:                %.3f / %.3f s\n", best_fit[0], best_fit[1]);
+    printf("  RFM scores against the bins: %.3f / %.3f s\n", best_score[0], best_score[1]);
+    printf("  P(alive)+E[Y]+E[M]+CLV:      %.3f / %.3f s (%.1f / %.1f M customers/s)\n",
+           best_pred[0], best_pred[1], n / best_pred[0] / 1e6, n / best_pred[1] / 1e6);
+    for (int fitted = 0; fitted < 2; fitted++) {
+        double t1 = best_score[0] + best_pred[0] + (fitted ? best_fit[0] : 0);
+        double t2 = best_score[1] + best_pred[1] + (fitted ? best_fit[1] : 0);
+        printf("  full row, %s: %.1f M customers/s on 1 thread (%.0fx the scalar row), "
+               "%.1f M/s on 2 (%.2fx)\n", fitted ? "bins fitted" : "given bins ",
+               n / t1 / 1e6, (t_scalar / sub) / (t1 / n), n / t2 / 1e6, t1 / t2);
+    }
+    printf("  largest relative difference from the scalar functions (%ld customers): "
+           "P(alive) %.3g, E[Y] %.3g, E[M] %.3g, CLV %.3g\n", sub, worst[0], worst[1],
+           worst[2], worst[3]);
+
+    double te[2] = { 1e30, 1e30 };
+    for (int rep = 0; rep < 3; rep++)
+        for (int k = 0; k < 2; k++) {
+            t0 = now();
+            ok(libdbm_model_expected_purchases_array(bg, ey, 52.0, x, tx, T, n, k + 1),
+               "E[Y] array", ctx);
+            te[k] = fmin(te[k], now() - t0);
+        }
+    double te1 = te[0], te2 = te[1];
+    printf("E[Y(52 weeks)] array (bitwise the scalar function), %ld customers, best of 3: 1 thread "
+           "%.1f M/s, 2 threads %.1f M/s (%.2fx)\n", n, n / te1 / 1e6, n / te2 / 1e6, te1 / te2);
+    free(rec); free(freq); free(mon); free(pa); free(ey); free(es); free(clv);
+    free(r); free(f); free(m);
 }
 
 static int file_mode(const char *path)
@@ -135,8 +246,13 @@ int main(int argc, char **argv)
     ok(libdbm_model_new(&gg, ctx, LIBDBM_MODEL_GAMMA_GAMMA), "model", ctx);
     ok(libdbm_model_set_params(gg, spend, 3), "params", ctx);
 
-    double best_naive = 1e30, best1 = 1e30, best2 = 1e30;
+    double best_naive = 1e30, best1 = 1e30, best2 = 1e30, best_stream = 1e30;
     for (int rep = 0; rep < 3; rep++) {
+        /* the memory ceiling: the same bytes moved, one multiply-add each */
+        t0 = now();
+        for (long i = 0; i < n; i++)
+            out[i] = x[i] + tx[i] * T[i];
+        best_stream = fmin(best_stream, now() - t0);
         t0 = now();
         naive_p_alive(params, base, x, tx, T, n);
         double t1 = now();
@@ -161,28 +277,10 @@ int main(int argc, char **argv)
     printf("  libdbm, 2 threads:             %8.1f M customers/s  (%.2fx 1 thread)\n",
            n / best2 / 1e6, best1 / best2);
     printf("  largest relative difference from the baseline: %.3g\n", worst);
+    printf("  memory ceiling, 1 thread (out = x + t_x * T, same bytes): %.1f M customers/s\n",
+           n / best_stream / 1e6);
 
-    long m = n < 200000 ? n : 200000;
-    double e52 = 0, es = 0, clv = 0, total = 0;
-    t0 = now();
-    for (long i = 0; i < m; i++) {
-        ok(libdbm_model_expected_purchases(bg, &e52, 52.0, x[i], tx[i], T[i]), "E[Y]", ctx);
-        ok(libdbm_model_expected_spend(gg, &es, x[i], mx[i]), "E[M]", ctx);
-        ok(libdbm_model_clv(bg, gg, &clv, x[i], tx[i], T[i], mx[i], 12, 0.01, 0.3, 52.0 / 12),
-           "CLV", ctx);
-        total += e52 + es + clv;
-    }
-    double tc = now() - t0;
-    printf("E[Y(52 weeks)] + E[M] + 12-month CLV, %ld customers, 1 thread: %.3f M customers/s "
-           "(%.2f us each; checksum %.6g)\n", m, m / tc / 1e6, tc / m * 1e6, total);
-    t0 = now();
-    ok(libdbm_model_expected_purchases_array(bg, out, 52.0, x, tx, T, m, 1), "E[Y] array", ctx);
-    double te1 = now() - t0;
-    t0 = now();
-    ok(libdbm_model_expected_purchases_array(bg, out, 52.0, x, tx, T, m, 2), "E[Y] array", ctx);
-    double te2 = now() - t0;
-    printf("E[Y(52 weeks)] array, %ld customers: 1 thread %.2f M/s, 2 threads %.2f M/s (%.2fx)\n",
-           m, m / te1 / 1e6, m / te2 / 1e6, te1 / te2);
+    score_rows(ctx, bg, gg, n, x, tx, T, mx);
 
     libdbm_stats *stats;
     t0 = now();

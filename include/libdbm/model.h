@@ -292,7 +292,8 @@ LIBDBM_API int libdbm_model_p_alive_array(const libdbm_model *model, double *p,
 /**
  * Expected repeat purchases in the next @p t periods for @p n customers,
  * as libdbm_model_p_alive_array(); each value is bitwise the scalar
- * libdbm_model_expected_purchases() result.
+ * libdbm_model_expected_purchases() result (the costly part, which depends
+ * on (x, T) only, is computed once per distinct (x, T) per thread).
  * @since 0.1
  */
 LIBDBM_API int libdbm_model_expected_purchases_array(
@@ -327,6 +328,67 @@ LIBDBM_API int libdbm_model_clv(const libdbm_model *freq_model,
                                 double x, double t_x, double T, double m_x,
                                 int32_t horizon_months, double monthly_discount,
                                 double margin, double periods_per_month);
+
+/** The longest CLV horizon of libdbm_model_predict_arrays(): 100 years. @since 0.1 */
+#define LIBDBM_PREDICT_MAX_CLV_MONTHS 1200
+
+/**
+ * Options of libdbm_model_predict_arrays(). Versioned by @c struct_size;
+ * only grows at the end. @since 0.1
+ */
+typedef struct libdbm_predict_options {
+    uint32_t struct_size;       /**< sizeof(libdbm_predict_options) */
+    int32_t threads;            /**< worker threads (>= 1, 0 means 1); default 1 */
+    double horizon;             /**< periods of expected_purchases (>= 0); default 52 */
+    int32_t clv_months;         /**< CLV horizon in months, 0..LIBDBM_PREDICT_MAX_CLV_MONTHS; default 12 */
+    int32_t reserved;           /**< must be 0 */
+    double monthly_discount;    /**< CLV discount rate per month (> -1); default 0.01 */
+    double margin;              /**< CLV margin on spend (finite); default 1.0 */
+    double periods_per_month;   /**< model periods per month (> 0); default 365.25/12/7 (weeks) */
+} libdbm_predict_options;
+
+/** Static initialiser with the defaults. @since 0.1 */
+#define LIBDBM_PREDICT_OPTIONS_INIT \
+    { (uint32_t)sizeof(libdbm_predict_options), 1, 52.0, 12, 0, 0.01, 1.0, 365.25 / 12.0 / 7.0 }
+
+/** Fills @p options with the defaults. @return LIBDBM_OK or LIBDBM_EINVAL. @since 0.1 */
+LIBDBM_API int libdbm_predict_options_init(libdbm_predict_options *options);
+
+/**
+ * The model columns of a score row for @p n customers in one pass:
+ * P(alive), expected purchases over options->horizon periods, expected
+ * spend and CLV over options->clv_months, each as the scalar
+ * libdbm_model_p_alive(), libdbm_model_expected_purchases(),
+ * libdbm_model_expected_spend() and libdbm_model_clv() would give within
+ * 1e-12 relative, and bitwise identical for any thread count. The costly
+ * part of E[Y] and CLV depends on (x, T) only and is computed once per
+ * distinct (x, T) per thread (docs/models.md, "Bulk scoring").
+ * @param freq_model BG/NBD or Pareto/NBD; may be NULL when only
+ *        @p expected_spend is wanted.
+ * @param spend_model Gamma-Gamma; may be NULL when neither
+ *        @p expected_spend nor @p clv is wanted.
+ * @param p_alive, expected_purchases, expected_spend, clv receive n values
+ *        each, or NULL for a column not wanted; they must not overlap the
+ *        inputs.
+ * @param m_x mean repeat purchase values; may be NULL when neither
+ *        @p expected_spend nor @p clv is wanted (as @p t_x and @p T when only
+ *        @p expected_spend is).
+ * @param options NULL for the defaults.
+ * @return LIBDBM_OK; LIBDBM_EINVAL (bad arguments or model kinds; or an
+ *         invalid customer -- x >= 0, 0 <= t_x <= T, finite, m_x >= 0 when
+ *         x > 0 -- whose outputs are NaN, the others being computed);
+ *         LIBDBM_ERANGE (Gamma-Gamma q <= 1; or a value that could not be
+ *         computed to full accuracy, which is NaN); LIBDBM_ENOMEM.
+ * Threads: reads the models; safe to call concurrently.
+ * @since 0.1
+ */
+LIBDBM_API int libdbm_model_predict_arrays(const libdbm_model *freq_model,
+                                           const libdbm_model *spend_model,
+                                           double *p_alive, double *expected_purchases,
+                                           double *expected_spend, double *clv,
+                                           const double *x, const double *t_x,
+                                           const double *T, const double *m_x, int64_t n,
+                                           const libdbm_predict_options *options);
 
 /**
  * Serialises the model (kind, parameters, fit information) into a small

@@ -102,6 +102,19 @@ LIBDBM_API int libdbm_rfm_bins_fit(libdbm_rfm_bins **out, libdbm_context *ctx,
                                    const libdbm_rfm_options *options);
 
 /**
+ * libdbm_rfm_bins_fit() with the passes over the columns split over up to
+ * @p threads threads (0 means 1), each taking a contiguous part; the
+ * boundaries do not depend on the thread count, and a NaN error names the
+ * first NaN.
+ * @since 0.1
+ */
+LIBDBM_API int libdbm_rfm_bins_fit_threads(libdbm_rfm_bins **out, libdbm_context *ctx,
+                                           const double *recency, const double *frequency,
+                                           const double *monetary, int64_t n,
+                                           const libdbm_rfm_options *options,
+                                           int32_t threads);
+
+/**
  * Scores @p n customers against fitted or loaded boundaries. Each of the
  * three (score, value) array pairs may be NULL together to skip that score.
  * @param r_out, f_out, m_out receive scores 1..bins.
@@ -115,6 +128,20 @@ LIBDBM_API int libdbm_rfm_bins_score(const libdbm_rfm_bins *bins,
                                      int32_t *r_out, int32_t *f_out, int32_t *m_out,
                                      const double *recency, const double *frequency,
                                      const double *monetary, int64_t n);
+
+/**
+ * libdbm_rfm_bins_score() on up to @p threads threads (0 means 1), each
+ * scoring a contiguous part of the arrays; the scores do not depend on the
+ * thread count. On a NaN value (LIBDBM_EINVAL) the message names the
+ * first one.
+ * Thread-safe: @p bins is only read.
+ * @since 0.1
+ */
+LIBDBM_API int libdbm_rfm_bins_score_threads(const libdbm_rfm_bins *bins,
+                                             int32_t *r_out, int32_t *f_out, int32_t *m_out,
+                                             const double *recency, const double *frequency,
+                                             const double *monetary, int64_t n,
+                                             int32_t threads);
 
 /**
  * Reads the settings of the boundaries: number of bins, monetary mode,

@@ -26,10 +26,11 @@ typedef struct libdbm_score_options {
     uint32_t struct_size;       /**< sizeof(libdbm_score_options) */
     int32_t unit;               /**< the models' period unit; default LIBDBM_UNIT_WEEK */
     int32_t horizon;            /**< periods of expected_purchases; default 52 */
-    int32_t clv_months;         /**< CLV horizon in months; default 12 */
+    int32_t clv_months;         /**< CLV horizon in months, 0..LIBDBM_PREDICT_MAX_CLV_MONTHS; default 12 */
     double monthly_discount;    /**< CLV discount rate per month; default 0.01 */
     double margin;              /**< CLV margin on spend; default 1.0 (revenue) */
-    int32_t threads;            /**< worker threads (>= 1); default 1 */
+    int32_t threads;            /**< worker threads (>= 1) for the RFM fit and scores and
+                                     the model columns; default 1 */
     int32_t reserved;           /**< must be 0 */
 } libdbm_score_options;
 
@@ -49,7 +50,9 @@ typedef struct libdbm_scores libdbm_scores;
 
 /**
  * Scores every customer with a purchase on or before the UTC day of
- * @p as_of (the rows of libdbm_summary_new()).
+ * @p as_of (the rows of libdbm_summary_new()). The model columns come from
+ * libdbm_model_predict_arrays() (within 1e-12 relative of the scalar
+ * functions); every value is the same for any thread count.
  * @param freq_model BG/NBD or Pareto/NBD model, or NULL: p_alive and
  *        expected_purchases are then NaN (and CLV too).
  * @param spend_model Gamma-Gamma model, or NULL: expected_spend and CLV are NaN.

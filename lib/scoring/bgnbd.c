@@ -354,12 +354,16 @@ static double bg_alive_expectation(double A, double beta, double a, double c, do
     return best;
 }
 
+static double bgnbd_alive_expectation(const double *params, double t, double x, double T)
+{
+    double r = params[P_R], alpha = params[P_ALPHA], a = params[P_A], b = params[P_B];
+    return bg_alive_expectation(r + x, alpha + T, a, a + b + x - 1.0, t);
+}
+
 static double bgnbd_expected_purchases(const double *params, double t, double x,
                                        double t_x, double T)
 {
-    double r = params[P_R], alpha = params[P_ALPHA], a = params[P_A], b = params[P_B];
-    double h = bg_alive_expectation(r + x, alpha + T, a, a + b + x - 1.0, t);
-    return h * dbmi_bgnbd_p_alive(params, x, t_x, T);
+    return bgnbd_alive_expectation(params, t, x, T) * dbmi_bgnbd_p_alive(params, x, t_x, T);
 }
 
 static double bgnbd_expected_purchases_new(const double *params, double t)
@@ -405,5 +409,5 @@ static double bgnbd_prob_purchases(const double *params, int n, double t)
 const dbmi_model_ops dbmi_bgnbd_ops = {
     1 /* LIBDBM_MODEL_BGNBD */, "bgnbd", 4, bgnbd_param_names,
     bgnbd_log_likelihood, bgnbd_p_alive, bgnbd_expected_purchases,
-    bgnbd_expected_purchases_new, bgnbd_prob_purchases, bgnbd_default_initial,
+    bgnbd_alive_expectation, bgnbd_expected_purchases_new, bgnbd_prob_purchases, bgnbd_default_initial,
 };

@@ -49,3 +49,13 @@ double dbmi_gamma_gamma_expected_spend(const double *params, double x, double m_
      * population mean p gamma / (q - 1). */
     return p * (g + x * m_x) / (p * x + q - 1.0);
 }
+
+void dbmi_gamma_gamma_expected_spend_array(const double *params, double *out, const double *x,
+                                           const double *m_x, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        double xi = x[i], mi = m_x[i];
+        int valid = xi >= 0 && isfinite(xi) && (xi == 0 || (mi >= 0 && isfinite(mi)));
+        out[i] = valid ? dbmi_gamma_gamma_expected_spend(params, xi, xi > 0 ? mi : 0.0) : NAN;
+    }
+}

@@ -26,6 +26,10 @@ typedef struct dbmi_model_ops {
     double (*p_alive)(const double *params, double x, double t_x, double T);
     double (*expected_purchases)(const double *params, double t, double x,
                                  double t_x, double T);
+    /* E[Y(t)] of a customer known to be alive now: expected_purchases is
+     * exactly this times p_alive, and it depends on (x, T) only, so bulk
+     * scoring computes it once per distinct (x, T) (alive_table.h). */
+    double (*alive_expectation)(const double *params, double t, double x, double T);
     double (*expected_purchases_new)(const double *params, double t);
     double (*prob_purchases)(const double *params, int n, double t);
     const double *default_initial;      /* starting point for the fit */

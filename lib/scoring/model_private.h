@@ -44,6 +44,10 @@ extern const double dbmi_gamma_gamma_default_initial[3];
 double dbmi_gamma_gamma_log_likelihood(const double *params, const dbmi_spend_row *rows,
                                        size_t nrows, double *grad_log);
 double dbmi_gamma_gamma_expected_spend(const double *params, double x, double m_x);
+/* The same for n customers; NaN for invalid ones (x >= 0 finite, and
+ * m_x >= 0 finite when x > 0). Bitwise the scalar function. */
+void dbmi_gamma_gamma_expected_spend_array(const double *params, double *out, const double *x,
+                                           const double *m_x, int64_t n);
 
 /* BG/NBD building blocks used by the bulk scorers (bgnbd.c). */
 double dbmi_bgnbd_p_alive(const double *params, double x, double t_x, double T);

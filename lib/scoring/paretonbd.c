@@ -282,17 +282,21 @@ static double dropout_factor(double s, double b, double t)
 }
 
 /* E[Y(t) | x, t_x, T] = (r+x)(b+T)/(a+T) * [1 - ((b+T)/(b+T+t))^(s-1)]/(s-1)
- * * P(alive). */
-static double pnbd_expected_purchases(const double *params, double t, double x, double t_x,
-                                      double T)
+ * * P(alive); this is the factor before P(alive). */
+static double pnbd_alive_expectation(const double *params, double t, double x, double T)
 {
     double r = params[P_R], alpha = params[P_ALPHA], beta = params[P_BETA], s = params[P_S];
     if (!(t >= 0))
         return NAN;
     if (t == 0)
         return 0.0;
-    return (r + x) * (beta + T) / (alpha + T) * dropout_factor(s, beta + T, t)
-         * pnbd_p_alive(params, x, t_x, T);
+    return (r + x) * (beta + T) / (alpha + T) * dropout_factor(s, beta + T, t);
+}
+
+static double pnbd_expected_purchases(const double *params, double t, double x, double t_x,
+                                      double T)
+{
+    return pnbd_alive_expectation(params, t, x, T) * pnbd_p_alive(params, x, t_x, T);
 }
 
 /* E[X(t)] for a new customer: r b / a * [1 - (b/(b+t))^(s-1)]/(s-1). */
@@ -334,5 +338,5 @@ static double pnbd_prob_purchases(const double *params, int n, double t)
 const dbmi_model_ops dbmi_pareto_nbd_ops = {
     2 /* LIBDBM_MODEL_PARETO_NBD */, "pareto_nbd", 4, pnbd_param_names,
     pnbd_log_likelihood, pnbd_p_alive, pnbd_expected_purchases,
-    pnbd_expected_purchases_new, pnbd_prob_purchases, pnbd_default_initial,
+    pnbd_alive_expectation, pnbd_expected_purchases_new, pnbd_prob_purchases, pnbd_default_initial,
 };

@@ -1,7 +1,7 @@
 /* RFM quantile scores: fitting the bin boundaries by selection (no full
- * sort), scoring by counting boundaries passed, the portable blob, and the
- * raw values from purchase days. The rule is stated in include/libdbm/rfm.h
- * and docs/rfm.md. */
+ * sort; quantile.c), scoring by counting boundaries passed, the portable
+ * blob, and the raw values from purchase days. The rule is stated in
+ * include/libdbm/rfm.h and docs/rfm.md. */
 #include <math.h>
 #include <string.h>
 
@@ -9,6 +9,9 @@
 #include "context_private.h"
 #include "blob.h"
 #include "libdbm/rfm.h"
+#include "parallel.h"
+#include "quantile.h"
+#include "rfm_score.h"
 #include "rfm_values.h"
 
 #define RFM_COLUMNS 3
@@ -108,102 +111,6 @@ static int bins_alloc(libdbm_rfm_bins **out, libdbm_context *ctx, int32_t nbins)
     return LIBDBM_OK;
 }
 
-/* ---- selection ------------------------------------------------------- */
-
-static void swap_d(double *a, size_t i, size_t j)
-{
-    double t = a[i];
-    a[i] = a[j];
-    a[j] = t;
-}
-
-static void sift_down(double *a, size_t start, size_t end)
-{
-    size_t root = start;
-    while (2 * root + 1 < end) {
-        size_t child = 2 * root + 1;
-        if (child + 1 < end && a[child] < a[child + 1])
-            child++;
-        if (!(a[root] < a[child]))
-            return;
-        swap_d(a, root, child);
-        root = child;
-    }
-}
-
-/* The fallback that bounds selection at O(n log n) on adversarial input. */
-static void heap_sort(double *a, size_t n)
-{
-    size_t i;
-    if (n < 2)
-        return;
-    for (i = n / 2; i-- > 0;)
-        sift_down(a, i, n);
-    for (i = n - 1; i > 0; i--) {
-        swap_d(a, 0, i);
-        sift_down(a, 0, i);
-    }
-}
-
-static void insertion_sort(double *a, size_t n)
-{
-    size_t i, j;
-    for (i = 1; i < n; i++) {
-        double v = a[i];
-        for (j = i; j > 0 && a[j - 1] > v; j--)
-            a[j] = a[j - 1];
-        a[j] = v;
-    }
-}
-
-static double median3(double x, double y, double z)
-{
-    if (x < y) {
-        if (y < z)
-            return y;
-        return x < z ? z : x;
-    }
-    if (x < z)
-        return x;
-    return y < z ? z : y;
-}
-
-/* Rearranges a[lo, hi) so that a[k] holds the value a sorted array would
- * have there, everything before it is <= and everything after it is >=.
- * Three-way partitions, so runs of equal values (frequent in RFM data) cost
- * one pass. */
-static void select_nth(double *a, size_t lo, size_t hi, size_t k)
-{
-    int budget = 2;
-    size_t span;
-    for (span = hi - lo; span > 1; span >>= 1)
-        budget += 2;
-    while (hi - lo > 24) {
-        size_t lt = lo, i = lo, gt = hi;
-        double pivot;
-        if (budget-- == 0) {
-            heap_sort(a + lo, hi - lo);
-            return;
-        }
-        pivot = median3(a[lo], a[lo + (hi - lo) / 2], a[hi - 1]);
-        while (i < gt) {
-            if (a[i] < pivot)
-                swap_d(a, lt++, i++);
-            else if (a[i] > pivot)
-                swap_d(a, i, --gt);
-            else
-                i++;
-        }
-        if (k < lt)
-            hi = lt;
-        else if (k >= gt)
-            lo = gt;
-        else
-            return;
-    }
-    insertion_sort(a + lo, hi - lo);
-}
-
 /* Boundary k (1..bins-1) is the value at ascending position
  * ceil(k * n / bins) - 1 of the goodness keys. */
 static size_t boundary_position(int32_t k, int32_t nbins, size_t n)
@@ -214,27 +121,23 @@ static size_t boundary_position(int32_t k, int32_t nbins, size_t n)
 }
 
 static int fit_column(libdbm_rfm_bins *bins, double *work, const double *values,
-                      size_t n, int column)
+                      size_t n, int column, int32_t threads)
 {
-    double sign = column_sign[column];
-    size_t i, from = 0;
-    int32_t k;
-    for (i = 0; i < n; i++) {
-        if (isnan(values[i]))
-            return dbmi_error(bins->ctx, LIBDBM_EINVAL,
-                              "rfm fit: %s value %zu is NaN", column_name[column], i);
-        work[i] = sign * values[i];
-    }
-    for (k = 1; k < bins->bins; k++) {
-        size_t pos = boundary_position(k, bins->bins, n);
-        if (pos >= from) {
-            select_nth(work, from, n, pos);
-            from = pos + 1;
-        }
-        /* pos < from: the same position as the previous boundary (n < bins),
-         * already in place. */
-        bins->bounds[column][k - 1] = sign * work[pos];
-    }
+    size_t positions[LIBDBM_RFM_MAX_BINS - 1], nan_at;
+    double found[LIBDBM_RFM_MAX_BINS - 1];
+    int32_t k, count = bins->bins - 1;
+    int status;
+    for (k = 1; k <= count; k++)
+        positions[k - 1] = boundary_position(k, bins->bins, n);
+    status = dbmi_order_statistics(bins->ctx, found, &nan_at, work, values, column_sign[column],
+                                   n, positions, (int)count, threads);
+    if (status != LIBDBM_OK)
+        return status;
+    if (nan_at < n)
+        return dbmi_error(bins->ctx, LIBDBM_EINVAL,
+                          "rfm fit: %s value %zu is NaN", column_name[column], nan_at);
+    for (k = 0; k < count; k++)
+        bins->bounds[column][k] = column_sign[column] * found[k];
     return LIBDBM_OK;
 }
 
@@ -242,6 +145,15 @@ LIBDBM_API int libdbm_rfm_bins_fit(libdbm_rfm_bins **out, libdbm_context *ctx,
                                    const double *recency, const double *frequency,
                                    const double *monetary, int64_t n,
                                    const libdbm_rfm_options *options)
+{
+    return libdbm_rfm_bins_fit_threads(out, ctx, recency, frequency, monetary, n, options, 1);
+}
+
+LIBDBM_API int libdbm_rfm_bins_fit_threads(libdbm_rfm_bins **out, libdbm_context *ctx,
+                                           const double *recency, const double *frequency,
+                                           const double *monetary, int64_t n,
+                                           const libdbm_rfm_options *options,
+                                           int32_t threads)
 {
     const double *columns[RFM_COLUMNS];
     libdbm_rfm_options opts;
@@ -259,6 +171,8 @@ LIBDBM_API int libdbm_rfm_bins_fit(libdbm_rfm_bins **out, libdbm_context *ctx,
         || (uint64_t)n > SIZE_MAX / LIBDBM_RFM_MAX_BINS)
         return dbmi_error(ctx, LIBDBM_EINVAL, "rfm fit: %lld customers is out of range",
                           (long long)n);
+    if (threads < 0)
+        return dbmi_error(ctx, LIBDBM_EINVAL, "rfm fit: threads %d is negative", (int)threads);
     status = read_options(ctx, options, &opts);
     if (status != LIBDBM_OK)
         return status;
@@ -279,7 +193,7 @@ LIBDBM_API int libdbm_rfm_bins_fit(libdbm_rfm_bins **out, libdbm_context *ctx,
     columns[1] = frequency;
     columns[2] = monetary;
     for (c = 0; c < RFM_COLUMNS && status == LIBDBM_OK; c++)
-        status = fit_column(bins, work, columns[c], (size_t)n, c);
+        status = fit_column(bins, work, columns[c], (size_t)n, c, threads);
     dbmi_free(ctx, work);
     if (status != LIBDBM_OK) {
         libdbm_rfm_bins_free(bins);
@@ -291,51 +205,57 @@ LIBDBM_API int libdbm_rfm_bins_fit(libdbm_rfm_bins **out, libdbm_context *ctx,
 
 /* ---- scoring --------------------------------------------------------- */
 
-static int score_column(const libdbm_rfm_bins *bins, int32_t *scores,
-                        const double *values, size_t n, int column)
-{
-    const double *b = bins->bounds[column];
-    int32_t nb = bins->bins - 1, k;
-    size_t i;
-    if (column_sign[column] < 0) {
-        for (i = 0; i < n; i++) {
-            double v = values[i];
-            int32_t s = 1;
-            if (isnan(v))
-                return dbmi_error(bins->ctx, LIBDBM_EINVAL, "rfm score: %s value %zu is NaN",
-                                  column_name[column], i);
-            for (k = 0; k < nb; k++)
-                s += v < b[k];
-            scores[i] = s;
-        }
-    } else {
-        for (i = 0; i < n; i++) {
-            double v = values[i];
-            int32_t s = 1;
-            if (isnan(v))
-                return dbmi_error(bins->ctx, LIBDBM_EINVAL, "rfm score: %s value %zu is NaN",
-                                  column_name[column], i);
-            for (k = 0; k < nb; k++)
-                s += v > b[k];
-            scores[i] = s;
-        }
-    }
-    return LIBDBM_OK;
-}
-
-LIBDBM_API int libdbm_rfm_bins_score(const libdbm_rfm_bins *bins,
-                                     int32_t *r_out, int32_t *f_out, int32_t *m_out,
-                                     const double *recency, const double *frequency,
-                                     const double *monetary, int64_t n)
-{
+/* One thread's part: the three columns of customers [begin, end). */
+typedef struct score_job {
+    _Alignas(64) const libdbm_rfm_bins *bins;   /* own cache lines: no false sharing */
     int32_t *outs[RFM_COLUMNS];
     const double *ins[RFM_COLUMNS];
-    int c, status;
+    int64_t begin, end;
+    int64_t nan_at[RFM_COLUMNS];    /* first NaN of the part, or -1 */
+} score_job;
+
+/* Chunks of this many customers keep a column's scores in L1 while every
+ * boundary is compared. */
+#define SCORE_BLOCK 2048
+
+static void score_part(void *arg)
+{
+    score_job *job = arg;
+    int c;
+    for (c = 0; c < RFM_COLUMNS; c++) {
+        const double *v = job->ins[c];
+        int64_t i;
+        job->nan_at[c] = -1;
+        if (v == NULL)
+            continue;
+        for (i = job->begin; i < job->end; i += SCORE_BLOCK) {
+            size_t len = (size_t)(job->end - i < SCORE_BLOCK ? job->end - i : SCORE_BLOCK), k;
+            dbmi_rfm_score_values(job->outs[c] + i, v + i, len, job->bins->bounds[c],
+                                  job->bins->bins - 1, column_sign[c] < 0);
+            /* while the block is in L1: the first NaN */
+            for (k = 0; k < len && job->nan_at[c] < 0; k++)
+                if (isnan(v[i + (int64_t)k]))
+                    job->nan_at[c] = i + (int64_t)k;
+        }
+    }
+}
+
+LIBDBM_API int libdbm_rfm_bins_score_threads(const libdbm_rfm_bins *bins,
+                                             int32_t *r_out, int32_t *f_out, int32_t *m_out,
+                                             const double *recency, const double *frequency,
+                                             const double *monetary, int64_t n,
+                                             int32_t threads)
+{
+    score_job jobs[DBMI_MAX_THREADS];
+    int32_t *outs[RFM_COLUMNS];
+    const double *ins[RFM_COLUMNS];
+    int c, t;
     if (bins == NULL)
         return LIBDBM_EINVAL;
-    if (n < 0 || (uint64_t)n > SIZE_MAX / sizeof(double))
-        return dbmi_error(bins->ctx, LIBDBM_EINVAL, "rfm score: %lld customers is out of range",
-                          (long long)n);
+    if (n < 0 || (uint64_t)n > SIZE_MAX / sizeof(double) || threads < 0)
+        return dbmi_error(bins->ctx, LIBDBM_EINVAL,
+                          "rfm score: %lld customers or %d threads is out of range",
+                          (long long)n, (int)threads);
     outs[0] = r_out;
     outs[1] = f_out;
     outs[2] = m_out;
@@ -347,14 +267,30 @@ LIBDBM_API int libdbm_rfm_bins_score(const libdbm_rfm_bins *bins,
             return dbmi_error(bins->ctx, LIBDBM_EINVAL,
                               "rfm score: %s scores and values must both be given or both NULL",
                               column_name[c]);
-    for (c = 0; c < RFM_COLUMNS; c++) {
-        if (outs[c] == NULL)
-            continue;
-        status = score_column(bins, outs[c], ins[c], (size_t)n, c);
-        if (status != LIBDBM_OK)
-            return status;
+    threads = dbmi_thread_count(threads, n, 1 << 14);     /* 16,384 customers a thread */
+    for (t = 0; t < threads; t++) {
+        score_job *job = &jobs[t];
+        job->bins = bins;
+        memcpy(job->outs, outs, sizeof(outs));
+        memcpy(job->ins, ins, sizeof(ins));
+        dbmi_chunk(n, t, threads, &job->begin, &job->end);
     }
+    dbmi_parallel_run(score_part, jobs, sizeof(jobs[0]), threads);
+    for (c = 0; c < RFM_COLUMNS; c++)
+        for (t = 0; t < threads; t++)
+            if (jobs[t].nan_at[c] >= 0)
+                return dbmi_error(bins->ctx, LIBDBM_EINVAL, "rfm score: %s value %lld is NaN",
+                                  column_name[c], (long long)jobs[t].nan_at[c]);
     return LIBDBM_OK;
+}
+
+LIBDBM_API int libdbm_rfm_bins_score(const libdbm_rfm_bins *bins,
+                                     int32_t *r_out, int32_t *f_out, int32_t *m_out,
+                                     const double *recency, const double *frequency,
+                                     const double *monetary, int64_t n)
+{
+    return libdbm_rfm_bins_score_threads(bins, r_out, f_out, m_out, recency, frequency,
+                                         monetary, n, 1);
 }
 
 LIBDBM_API int libdbm_rfm_bins_info(const libdbm_rfm_bins *bins, int32_t *bins_out,

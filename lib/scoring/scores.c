@@ -119,49 +119,80 @@ static int reserve_segment_names(libdbm_scores *s, const libdbm_rfm_segments *se
     return LIBDBM_OK;
 }
 
-/* Scores every row and names its segment; rule names are copied the first
- * time a rule matches, so the scores outlive the table. */
+/* The segment slot of one (r, f, m): rules take places 0..count-1, the
+ * fallback the last one. A rule's name is copied the first time it
+ * matches, so the scores outlive the table. */
+static int classify(libdbm_scores *s, const libdbm_rfm_segments *segments, int32_t r,
+                    int32_t f, int32_t m, int32_t *slot_out)
+{
+    const char *name = NULL;
+    int32_t rule = -1;
+    size_t slot;
+    int status = libdbm_rfm_segments_classify(segments, &name, &rule, r, f, m);
+    if (status != LIBDBM_OK)
+        return status;
+    slot = rule >= 0 ? (size_t)rule : s->segment_name_count - 1;
+    if (slot >= s->segment_name_count)
+        return dbmi_error(s->ctx, LIBDBM_EINVAL, "segment table changed while scoring");
+    if (s->segment_names[slot] == NULL &&
+        (s->segment_names[slot] = dbmi_strdup(s->ctx, name)) == NULL)
+        return dbmi_error_nomem(s->ctx, "copying a segment name");
+    *slot_out = (int32_t)slot;
+    return LIBDBM_OK;
+}
+
+/* Names every row's segment. The segment depends on (r, f, m) only, so
+ * each of the bins^3 combinations is classified once (memo[] holds
+ * slot + 1, 0 until then). */
+static int name_segments(libdbm_scores *s, const libdbm_rfm_segments *segments, int32_t bins)
+{
+    size_t b = (size_t)bins, i;
+    int32_t *memo = dbmi_calloc(s->ctx, b * b * b, sizeof(int32_t));
+    int status = LIBDBM_OK;
+    if (memo == NULL)
+        return dbmi_error_nomem(s->ctx, "segment table");
+    for (i = 0; i < s->count && status == LIBDBM_OK; i++) {
+        size_t at = ((size_t)(s->r[i] - 1) * b + (size_t)(s->f[i] - 1)) * b
+                  + (size_t)(s->m[i] - 1);
+        int32_t slot = 0;
+        if (memo[at] == 0 &&
+            (status = classify(s, segments, s->r[i], s->f[i], s->m[i], &slot)) == LIBDBM_OK)
+            memo[at] = slot + 1;
+        s->segment[i] = memo[at] - 1;
+    }
+    dbmi_free(s->ctx, memo);
+    return status;
+}
+
+/* Scores every row (fitting the bins when none are given) and names its
+ * segment. */
 static int score_rfm(libdbm_scores *s, const libdbm_rfm_bins *given_bins,
-                     const libdbm_rfm_segments *segments, const libdbm_rfm_options *options)
+                     const libdbm_rfm_segments *segments, const libdbm_rfm_options *options,
+                     int32_t threads)
 {
     libdbm_rfm_bins *own_bins = NULL;
     const libdbm_rfm_bins *bins = given_bins;
     int64_t n = (int64_t)s->count;
-    size_t i;
+    int32_t nbins = 0;
     int status;
     if (n == 0)
         return LIBDBM_OK;
     if (bins == NULL) {
-        status = libdbm_rfm_bins_fit(&own_bins, s->ctx, s->recency, s->frequency,
-                                     s->monetary, n, options);
+        status = libdbm_rfm_bins_fit_threads(&own_bins, s->ctx, s->recency, s->frequency,
+                                             s->monetary, n, options, threads);
         if (status != LIBDBM_OK)
             return status;
         bins = own_bins;
     }
-    status = libdbm_rfm_bins_score(bins, s->r, s->f, s->m, s->recency, s->frequency,
-                                   s->monetary, n);
+    status = libdbm_rfm_bins_score_threads(bins, s->r, s->f, s->m, s->recency, s->frequency,
+                                           s->monetary, n, threads);
+    libdbm_rfm_bins_info(bins, &nbins, NULL, NULL, NULL);
     libdbm_rfm_bins_free(own_bins);
     if (status != LIBDBM_OK)
         return status;
     if ((status = reserve_segment_names(s, segments)) != LIBDBM_OK)
         return status;
-    for (i = 0; i < s->count; i++) {
-        const char *name = NULL;
-        int32_t rule = -1;
-        size_t slot;
-        status = libdbm_rfm_segments_classify(segments, &name, &rule, s->r[i], s->f[i], s->m[i]);
-        if (status != LIBDBM_OK)
-            return status;
-        /* Rules take places 0..count-1; the fallback the last one. */
-        slot = rule >= 0 ? (size_t)rule : s->segment_name_count - 1;
-        if (slot >= s->segment_name_count)
-            return dbmi_error(s->ctx, LIBDBM_EINVAL, "segment table changed while scoring");
-        if (s->segment_names[slot] == NULL &&
-            (s->segment_names[slot] = dbmi_strdup(s->ctx, name)) == NULL)
-            return dbmi_error_nomem(s->ctx, "copying a segment name");
-        s->segment[i] = (int32_t)slot;
-    }
-    return LIBDBM_OK;
+    return name_segments(s, segments, nbins);
 }
 
 static void fill_nan(double *values, size_t n)
@@ -186,31 +217,27 @@ static int check_kind(libdbm_context *ctx, const libdbm_model *model, int spend)
 static int predict(libdbm_scores *s, const libdbm_model *freq, const libdbm_model *spend,
                    const libdbm_score_options *o)
 {
+    libdbm_predict_options po = LIBDBM_PREDICT_OPTIONS_INIT;
     const double *x, *t_x, *T, *m_x;
-    double periods_per_month = 365.25 / 12.0 / (double)o->unit;
-    int64_t n = (int64_t)s->count;
-    size_t i;
-    int status = LIBDBM_OK;
     libdbm_summary_columns(s->summary, &x, &t_x, &T, &m_x);
     fill_nan(s->p_alive, s->count);
     fill_nan(s->expected_purchases, s->count);
     fill_nan(s->expected_spend, s->count);
     fill_nan(s->clv, s->count);
-    if (freq != NULL) {
-        status = libdbm_model_p_alive_array(freq, s->p_alive, x, t_x, T, n, o->threads);
-        if (status == LIBDBM_OK)
-            status = libdbm_model_expected_purchases_array(freq, s->expected_purchases,
-                                                           (double)o->horizon, x, t_x, T, n,
-                                                           o->threads);
-    }
-    for (i = 0; spend != NULL && status == LIBDBM_OK && i < s->count; i++) {
-        status = libdbm_model_expected_spend(spend, &s->expected_spend[i], x[i], m_x[i]);
-        if (status == LIBDBM_OK && freq != NULL)
-            status = libdbm_model_clv(freq, spend, &s->clv[i], x[i], t_x[i], T[i], m_x[i],
-                                      o->clv_months, o->monthly_discount, o->margin,
-                                      periods_per_month);
-    }
-    return status;
+    if (freq == NULL && spend == NULL)
+        return LIBDBM_OK;
+    po.threads = o->threads;
+    po.horizon = (double)o->horizon;
+    po.clv_months = o->clv_months;
+    po.monthly_discount = o->monthly_discount;
+    po.margin = o->margin;
+    po.periods_per_month = 365.25 / 12.0 / (double)o->unit;
+    /* One bulk pass; a column whose model is missing stays NaN. */
+    return libdbm_model_predict_arrays(freq, spend, freq ? s->p_alive : NULL,
+                                       freq ? s->expected_purchases : NULL,
+                                       spend ? s->expected_spend : NULL,
+                                       freq && spend ? s->clv : NULL, x, t_x, T, m_x,
+                                       (int64_t)s->count, &po);
 }
 
 static int check_arguments(libdbm_context *ctx, const libdbm_model *freq,
@@ -221,8 +248,9 @@ static int check_arguments(libdbm_context *ctx, const libdbm_model *freq,
         return dbmi_error(ctx, LIBDBM_EINVAL, "libdbm_score_options: unknown struct_size %u",
                           (unsigned)o->struct_size);
     if ((o->unit != LIBDBM_UNIT_DAY && o->unit != LIBDBM_UNIT_WEEK) || o->horizon < 0 ||
-        o->clv_months < 0 || o->threads < 1 || !(o->monthly_discount > -1.0) ||
-        !isfinite(o->monthly_discount) || !isfinite(o->margin) || o->reserved != 0)
+        o->clv_months < 0 || o->clv_months > LIBDBM_PREDICT_MAX_CLV_MONTHS || o->threads < 1 ||
+        !(o->monthly_discount > -1.0) || !isfinite(o->monthly_discount) ||
+        !isfinite(o->margin) || o->reserved != 0)
         return dbmi_error(ctx, LIBDBM_EINVAL, "invalid libdbm_score_options value");
     if (freq != NULL)
         status = check_kind(ctx, freq, 0);
@@ -278,7 +306,7 @@ LIBDBM_API int libdbm_scores_compute(libdbm_scores **out, libdbm_store *store,
         segments = own_segments;
     }
     if (status == LIBDBM_OK)
-        status = score_rfm(s, bins, segments, rfm_options);
+        status = score_rfm(s, bins, segments, rfm_options, opts.threads);
     if (status == LIBDBM_OK)
         status = predict(s, freq_model, spend_model, &opts);
     libdbm_rfm_segments_free(own_segments);

@@ -30,14 +30,20 @@ static uint64_t mix64(uint64_t h)
     return h;
 }
 
+/* The key's words, each times its own odd constant, summed, then one
+ * finaliser: the multiplies are independent, so the probe's address is
+ * ready sooner than with a mix per word (this is on every add). */
 static uint64_t row_hash(const dbmi_stats_row *row)
 {
-    return mix64(double_bits(row->x) ^ mix64(double_bits(row->t_x) ^ mix64(double_bits(row->T))));
+    return mix64(double_bits(row->x) * 0x9E3779B97F4A7C15ULL
+                 + double_bits(row->t_x) * 0xC2B2AE3D27D4EB4FULL
+                 + double_bits(row->T) * 0x165667B19E3779F9ULL);
 }
 
 static uint64_t spend_hash(const dbmi_spend_row *row)
 {
-    return mix64(double_bits(row->x) ^ mix64(double_bits(row->m_x)));
+    return mix64(double_bits(row->x) * 0x9E3779B97F4A7C15ULL
+                 + double_bits(row->m_x) * 0xC2B2AE3D27D4EB4FULL);
 }
 
 static int row_equal(const dbmi_stats_row *p, const dbmi_stats_row *q)

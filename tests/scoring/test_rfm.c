@@ -220,6 +220,111 @@ static void test_random(libdbm_context *ctx, int64_t n, int32_t nbins, int ties)
     free(r); free(f); free(m); free(r2); free(f2); free(m2); free(perm);
 }
 
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Fitting and scoring on 1, 2 and 3 threads: the same boundaries, the
+ * same scores. */
+static void check_threads_agree(libdbm_context *ctx, const libdbm_rfm_bins *bins,
+                                const double *v, int64_t n, const libdbm_rfm_options *opts)
+{
+    int32_t *one = malloc((size_t)n * 3 * sizeof(int32_t));
+    int32_t *many = malloc((size_t)n * 3 * sizeof(int32_t));
+    CHECK(one && many);
+    CHECK_OK(libdbm_rfm_bins_score(bins, one, one + n, one + 2 * n, v, v, v, n));
+    for (int32_t threads = 2; threads <= 3; threads++) {
+        libdbm_rfm_bins *other;
+        CHECK_OK(libdbm_rfm_bins_fit_threads(&other, ctx, v, v, v, n, opts, threads));
+        for (int c = 0; c < 3; c++)
+            for (int k = 1; k < opts->bins; k++) {
+                double a, b;
+                CHECK_OK(libdbm_rfm_bins_boundary(bins, &a, c, k));
+                CHECK_OK(libdbm_rfm_bins_boundary(other, &b, c, k));
+                CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+            }
+        CHECK_OK(libdbm_rfm_bins_score_threads(other, many, many + n, many + 2 * n, v, v, v, n,
+                                               threads));
+        CHECK(memcmp(one, many, (size_t)n * 3 * sizeof(int32_t)) == 0);
+        libdbm_rfm_bins_free(other);
+    }
+    free(one);
+    free(many);
+}
+
+/* Columns long enough for the histogram selection (quantile.c, n >= 2^16):
+ * every boundary equals the value a sorted copy holds at the rule's
+ * position (ceil(k n / bins) - 1 of the ascending "goodness" keys, recency
+ * negated). Shapes: continuous, few distinct values, everything inside
+ * one histogram bucket, both signs with -0 and +0, 600 orders of magnitude. */
+static void test_large_boundaries(libdbm_context *ctx)
+{
+    enum { N = 70001, SHAPES = 5 };
+    static const int32_t bin_counts[3] = {5, 7, 100};
+    double *v = malloc(N * sizeof(double)), *sorted = malloc(N * sizeof(double));
+    int shape, b, c, k;
+    CHECK(v && sorted);
+    for (shape = 0; shape < SHAPES; shape++) {
+        for (int i = 0; i < N; i++) {
+            double u = (double)(rng_next() >> 11) * 0x1p-53;
+            switch (shape) {
+            case 0: v[i] = 1000.0 * u; break;
+            case 1: v[i] = (double)(rng_next() % 10); break;
+            case 2: v[i] = 100.0 + 1e-9 * u; break;
+            case 3: v[i] = i % 7 == 0 ? -0.0 : i % 7 == 1 ? 0.0 : 50.0 * (u - 0.5); break;
+            default: v[i] = pow(10.0, 600.0 * u - 300.0); break;
+            }
+        }
+        for (b = 0; b < 3; b++) {
+            libdbm_rfm_options opts = LIBDBM_RFM_OPTIONS_INIT;
+            libdbm_rfm_bins *bins;
+            opts.bins = bin_counts[b];
+            CHECK_OK(libdbm_rfm_bins_fit(&bins, ctx, v, v, v, N, &opts));
+            check_threads_agree(ctx, bins, v, N, &opts);
+            for (c = 0; c < 3; c++) {
+                double sign = c == 0 ? -1.0 : 1.0;
+                for (int i = 0; i < N; i++)
+                    sorted[i] = sign * v[i];
+                qsort(sorted, N, sizeof(double), compare_doubles);
+                for (k = 1; k < opts.bins; k++) {
+                    int64_t pos = ((int64_t)k * N + opts.bins - 1) / opts.bins - 1;
+                    double got;
+                    CHECK_OK(libdbm_rfm_bins_boundary(bins, &got, c, k));
+                    CHECK(got == sign * sorted[pos]);
+                }
+            }
+            libdbm_rfm_bins_free(bins);
+        }
+    }
+    /* The first NaN is named, whichever thread's part it is in. */
+    v[N - 10] = NAN;
+    v[N / 2] = NAN;
+    {
+        libdbm_rfm_bins *bins, *good;
+        int32_t *scores = malloc(N * sizeof(int32_t));
+        CHECK(scores != NULL);
+        CHECK_STATUS(libdbm_rfm_bins_fit_threads(&bins, ctx, v, v, v, N, NULL, 2),
+                     LIBDBM_EINVAL);
+        CHECK(strstr(libdbm_context_errmsg(ctx), "35000") != NULL);
+        CHECK_STATUS(libdbm_rfm_bins_fit(&bins, ctx, v, v, v, N, NULL), LIBDBM_EINVAL);
+        CHECK(strstr(libdbm_context_errmsg(ctx), "35000") != NULL);
+        CHECK_OK(libdbm_rfm_bins_fit(&good, ctx, sorted, sorted, sorted, N, NULL));
+        CHECK_STATUS(libdbm_rfm_bins_score_threads(good, NULL, NULL, scores, NULL, NULL, v, N,
+                                                   4), LIBDBM_EINVAL);
+        CHECK(strstr(libdbm_context_errmsg(ctx), "monetary value 35000 is NaN") != NULL);
+        CHECK_STATUS(libdbm_rfm_bins_score_threads(good, NULL, NULL, scores, NULL, NULL,
+                                                   sorted, N, -1), LIBDBM_EINVAL);
+        CHECK_STATUS(libdbm_rfm_bins_fit_threads(&bins, ctx, sorted, sorted, sorted, N, NULL,
+                                                 -1), LIBDBM_EINVAL);
+        libdbm_rfm_bins_free(good);
+        free(scores);
+    }
+    free(v);
+    free(sorted);
+}
+
 /* Adversarial shapes for the selection: sorted, reversed, all equal,
  * organ pipe. The scores must still follow the rule. */
 static void test_shapes(libdbm_context *ctx)
@@ -369,6 +474,29 @@ static int sweep_bins(const libdbm_context_options *options, void *user_data)
     return status;
 }
 
+/* The histogram selection's allocations (columns of 2^16 and more). */
+static int sweep_large_bins(const libdbm_context_options *options, void *user_data)
+{
+    enum { N = 70000 };
+    double *v = malloc(N * sizeof(double));
+    libdbm_context *ctx;
+    libdbm_rfm_bins *bins = NULL;
+    int i, status;
+    (void)user_data;
+    if (v == NULL)
+        return LIBDBM_ENOMEM;
+    for (i = 0; i < N; i++)
+        v[i] = (i * 7919) % 1009;
+    status = libdbm_context_new(&ctx, options);
+    if (status == LIBDBM_OK) {
+        status = libdbm_rfm_bins_fit(&bins, ctx, v, v, v, N, NULL);
+        libdbm_rfm_bins_free(bins);
+        libdbm_context_free(ctx);
+    }
+    free(v);
+    return status;
+}
+
 static int sweep_segments(const libdbm_context_options *options, void *user_data)
 {
     libdbm_context *ctx;
@@ -406,11 +534,15 @@ int main(void)
     test_random(ctx, 20011, 5, 1);
     test_random(ctx, 20011, 10, 0);
     test_random(ctx, 3, 5, 0);
+    test_random(ctx, 100003, 5, 1);
+    test_random(ctx, 100003, 10, 0);
+    test_large_boundaries(ctx);
     test_shapes(ctx);
     test_blob_corruption(ctx);
     test_segments(ctx);
     libdbm_context_free(ctx);
     failalloc_sweep_or_die("rfm bins", sweep_bins, NULL, 100);
+    failalloc_sweep_or_die("rfm bins, large columns", sweep_large_bins, NULL, 100);
     failalloc_sweep_or_die("rfm segments", sweep_segments, NULL, 200);
     puts("scoring-rfm: ok");
     return 0;
