@@ -33,8 +33,9 @@ typedef struct operand {
     const char *s;
     size_t len;
     dbmi_seg_column col;
-    int64_t *counts;
+    int64_t *counts;            /* K_COMPACT: one value per candidate, in row order */
     double *amounts;
+    uint64_t *cnulls;           /* K_COMPACT: bit k set = the k-th candidate's value is null */
     uint64_t *bt, *bf;
 } operand;
 
@@ -81,9 +82,70 @@ static void release(evaluator *e, operand *o)
 {
     dbmi_free(e->ctx, o->counts);
     dbmi_free(e->ctx, o->amounts);
+    dbmi_free(e->ctx, o->cnulls);
     dbmi_free(e->ctx, o->bt);
     dbmi_free(e->ctx, o->bf);
     memset(o, 0, sizeof(*o));
+}
+
+/* The candidate rows as a list, with room for one value each in the
+ * operand (a K_COMPACT operand in the making). */
+static uint32_t *gather(evaluator *e, const uint64_t *cand, operand *o, size_t *count)
+{
+    size_t n = 0, w, k = 0;
+    uint32_t *rows;
+    for (w = 0; w < e->nw; w++)
+        n += (size_t)__builtin_popcountll(cand[w]);
+    rows = dbmi_malloc(e->ctx, (n ? n : 1) * sizeof(uint32_t));
+    o->counts = dbmi_calloc(e->ctx, n ? n : 1, sizeof(int64_t));
+    o->amounts = dbmi_calloc(e->ctx, n ? n : 1, sizeof(double));
+    if (rows == NULL || o->counts == NULL || o->amounts == NULL) {
+        dbmi_free(e->ctx, rows);
+        fail_nomem(e);
+        return NULL;
+    }
+    for (w = 0; w < e->nw; w++)
+        for (uint64_t bits = cand[w]; bits != 0; bits &= bits - 1)
+            rows[k++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
+    o->kind = K_COMPACT;
+    *count = n;
+    return rows;
+}
+
+/* A field the source computes (DBMI_SEG_COL_COMPUTED): the purchase
+ * aggregates of a store, which depend on the as-of time. When few rows are
+ * still candidates it is asked for those only (a K_COMPACT operand); when
+ * many are, for every row, giving a column the branch-free kernels read. */
+static int load_computed(evaluator *e, const dbmi_seg_field_ref *f, const uint64_t *cand,
+                         operand *o)
+{
+    size_t n = 0, w;
+    uint32_t *rows = NULL;
+    o->cls = class_of(f->type);
+    for (w = 0; w < e->nw; w++)
+        n += (size_t)__builtin_popcountll(cand[w]);
+    if (n * 4 < e->rows) {
+        if ((rows = gather(e, cand, o, &n)) == NULL)
+            return e->status;
+    } else {
+        n = e->rows;
+        o->counts = dbmi_calloc(e->ctx, n ? n : 1, sizeof(int64_t));
+        o->amounts = dbmi_calloc(e->ctx, n ? n : 1, sizeof(double));
+        o->kind = K_COLUMN;
+        o->col.kind = o->cls;
+        o->col.i64 = o->counts;
+        o->col.f64 = o->amounts;
+    }
+    o->cnulls = dbmi_calloc(e->ctx, n / 64 + 1, sizeof(uint64_t));
+    o->col.nulls = o->cnulls;
+    if (o->counts == NULL || o->amounts == NULL || o->cnulls == NULL)
+        fail_nomem(e);
+    else if (e->src->values == NULL)
+        e->status = dbmi_error(e->ctx, LIBDBM_EINVAL, "segment source computes no field");
+    else
+        e->status = e->src->values(e->src->self, f, rows, n, o->counts, o->amounts, o->cnulls);
+    dbmi_free(e->ctx, rows);
+    return e->status;
 }
 
 static int load(evaluator *e, const libdbm_segment *seg, const dbmi_seg_node *n,
@@ -111,33 +173,24 @@ static int load(evaluator *e, const libdbm_segment *seg, const dbmi_seg_node *n,
         f.type = n->type;
         if ((e->status = e->src->column(e->src->self, &f, &o->col)) != LIBDBM_OK)
             return e->status;
+        if (o->col.kind == DBMI_SEG_COL_COMPUTED)
+            return load_computed(e, &f, cand, o);
         o->kind = dbmi_seg_accepts(n->type, o->col.kind) ? K_COLUMN : K_NULL;
         o->cls = o->col.kind;
         return LIBDBM_OK;
     }
     case DBMI_SEG_N_BEHAV: {
         dbmi_seg_behaviour_ref b;
-        size_t count = 0, w, k = 0;
-        uint32_t *rows;
-        for (w = 0; w < e->nw; w++)
-            count += (size_t)__builtin_popcountll(cand[w]);
-        rows = dbmi_malloc(e->ctx, (count ? count : 1) * sizeof(uint32_t));
-        o->counts = dbmi_calloc(e->ctx, count ? count : 1, sizeof(int64_t));
-        o->amounts = dbmi_calloc(e->ctx, count ? count : 1, sizeof(double));
-        if (rows == NULL || o->counts == NULL || o->amounts == NULL) {
-            dbmi_free(e->ctx, rows);
-            return fail_nomem(e);
-        }
-        for (w = 0; w < e->nw; w++)
-            for (uint64_t bits = cand[w]; bits != 0; bits &= bits - 1)
-                rows[k++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
+        size_t count = 0;
+        uint32_t *rows = gather(e, cand, o, &count);
+        if (rows == NULL)
+            return e->status;
         b.behaviour = n->op;
         b.name = dbmi_seg_str(seg, n);
         b.to = e->now;
         b.from = dbmi_seg_instant_before(e->now, n->v.dur);
         e->status = e->src->counts(e->src->self, &b, rows, count, o->counts, o->amounts);
         dbmi_free(e->ctx, rows);
-        o->kind = K_COMPACT;
         o->cls = n->op == DBMI_SEG_B_SPEND ? DBMI_SEG_COL_F64 : DBMI_SEG_COL_I64;
         return e->status;
     }
@@ -153,12 +206,14 @@ static int load(evaluator *e, const libdbm_segment *seg, const dbmi_seg_node *n,
     }
 }
 
-static int is_null_at(const operand *o, size_t row)
+/* Whether the value of @p row, the @p pos-th candidate, is null. */
+static int is_null_at(const operand *o, size_t row, size_t pos)
 {
     switch (o->kind) {
     case K_NULL: return 1;
     case K_COLUMN: return o->col.nulls != NULL && ((o->col.nulls[row / 64] >> (row % 64)) & 1);
     case K_BITS: return !(((o->bt[row / 64] | o->bf[row / 64]) >> (row % 64)) & 1);
+    case K_COMPACT: return o->cnulls != NULL && ((o->cnulls[pos / 64] >> (pos % 64)) & 1);
     default: return 0;
     }
 }
@@ -181,7 +236,14 @@ static void get(const operand *o, size_t row, size_t pos, scalar *v)
         break;
     default:
         switch (o->col.kind) {
-        case DBMI_SEG_COL_I64: v->i = o->col.i64[row]; break;
+        case DBMI_SEG_COL_I64:
+            if (o->col.mixed != NULL && ((o->col.mixed[row / 64] >> (row % 64)) & 1)) {
+                v->cls = DBMI_SEG_COL_F64;
+                v->d = o->col.f64[row];
+            } else {
+                v->i = o->col.i64[row];
+            }
+            break;
         case DBMI_SEG_COL_F64: v->d = o->col.f64[row]; break;
         case DBMI_SEG_COL_STR: v->id = o->col.str[row]; v->has_id = 1; break;
         default: v->i = o->col.b[row] != 0; break;
@@ -221,21 +283,38 @@ static int holds(int op, const scalar *a, const scalar *b)
     }
 }
 
-/* Branch-free 64-row kernels: bit j of the result is column[base+j] OP k. */
+/* 64 bytes of 0/1 as 64 bits (bit j = hit[j]): multiplying 8 such bytes
+ * by 0x0102040810204080 moves byte i's bit to bit 56 + i with no carries
+ * (every partial product lands on a distinct bit). */
+static uint64_t pack_bits(const uint8_t hit[64])
+{
+    uint64_t m = 0, x;
+    unsigned i;
+    for (i = 0; i < 8; i++) {
+        memcpy(&x, hit + 8 * i, sizeof(x));
+        m |= ((x * UINT64_C(0x0102040810204080)) >> 56) << (8 * i);
+    }
+    return m;
+}
+
+/* Branch-free 64-row kernels: bit j of the result is column[base+j] OP k.
+ * The comparisons go to a byte array first, a loop compilers vectorise,
+ * then pack_bits folds the bytes into a word. */
 #define KERNEL(NAME, ELEM, KTYPE, CONV)                                         \
     static uint64_t NAME(const ELEM *v, size_t n, int op, KTYPE k)              \
     {                                                                           \
-        uint64_t m = 0;                                                         \
+        uint8_t hit[64];                                                        \
         size_t j;                                                               \
+        memset(hit + n, 0, 64 - n);                                             \
         switch (op) {                                                           \
-        case DBMI_SEG_EQ: for (j = 0; j < n; j++) m |= (uint64_t)(CONV(v[j]) == k) << j; break; \
-        case DBMI_SEG_NE: for (j = 0; j < n; j++) m |= (uint64_t)(CONV(v[j]) != k) << j; break; \
-        case DBMI_SEG_LT: for (j = 0; j < n; j++) m |= (uint64_t)(CONV(v[j]) < k) << j; break;  \
-        case DBMI_SEG_LE: for (j = 0; j < n; j++) m |= (uint64_t)(CONV(v[j]) <= k) << j; break; \
-        case DBMI_SEG_GT: for (j = 0; j < n; j++) m |= (uint64_t)(CONV(v[j]) > k) << j; break;  \
-        default: for (j = 0; j < n; j++) m |= (uint64_t)(CONV(v[j]) >= k) << j; break;          \
+        case DBMI_SEG_EQ: for (j = 0; j < n; j++) hit[j] = CONV(v[j]) == k; break; \
+        case DBMI_SEG_NE: for (j = 0; j < n; j++) hit[j] = CONV(v[j]) != k; break; \
+        case DBMI_SEG_LT: for (j = 0; j < n; j++) hit[j] = CONV(v[j]) < k; break;  \
+        case DBMI_SEG_LE: for (j = 0; j < n; j++) hit[j] = CONV(v[j]) <= k; break; \
+        case DBMI_SEG_GT: for (j = 0; j < n; j++) hit[j] = CONV(v[j]) > k; break;  \
+        default: for (j = 0; j < n; j++) hit[j] = CONV(v[j]) >= k; break;          \
         }                                                                       \
-        return m;                                                               \
+        return pack_bits(hit);                                                  \
     }
 #define SAME(x) (x)
 #define TO_DOUBLE(x) ((double)(x))
@@ -245,41 +324,47 @@ KERNEL(kernel_f64, double, double, SAME)
 KERNEL(kernel_u32, uint32_t, uint32_t, SAME)
 KERNEL(kernel_u8, uint8_t, uint8_t, SAME)
 
-/* Column OP constant over the candidates; returns 0 when no kernel fits. */
-static int compare_fast(evaluator *e, const operand *a, int op, const operand *b,
+/* Bits of word @p w where column @p a OP constant @p b holds. */
+static uint64_t kernel_word(const evaluator *e, const operand *a, size_t w, int op,
+                            const operand *b)
+{
+    size_t base = w * 64, n = e->rows - base < 64 ? e->rows - base : 64;
+    double kd = b->cls == DBMI_SEG_COL_F64 ? b->d : (double)b->i;
+    switch (a->col.kind) {
+    case DBMI_SEG_COL_I64:
+        return b->cls == DBMI_SEG_COL_F64 ? kernel_i64_d(a->col.i64 + base, n, op, kd)
+                                          : kernel_i64(a->col.i64 + base, n, op, b->i);
+    case DBMI_SEG_COL_F64: return kernel_f64(a->col.f64 + base, n, op, kd);
+    case DBMI_SEG_COL_STR:
+        /* a string in no row: == never holds, != always */
+        if (!b->has_id)
+            return op == DBMI_SEG_NE ? ~UINT64_C(0) : 0;
+        return kernel_u32(a->col.str + base, n, op, b->id);
+    default: return kernel_u8(a->col.b + base, n, op, (uint8_t)(b->i != 0));
+    }
+}
+
+/* Column @p a OP any of the constants @p b[0..nb) over the candidates, in
+ * one pass over the column (a list is matched word by word, so a long
+ * column is read once whatever the list's length). Returns 0, doing
+ * nothing, unless @p a is a plain column and every @p b a constant. */
+static int compare_fast(evaluator *e, const operand *a, int op, const operand *b, size_t nb,
                         const uint64_t *cand, uint64_t *t, uint64_t *f)
 {
-    size_t w;
-    int kind = a->col.kind;
-    double kd = b->cls == DBMI_SEG_COL_F64 ? b->d : (double)b->i;
-    if (a->kind != K_COLUMN || b->kind != K_CONST)
+    size_t w, k;
+    if (a->kind != K_COLUMN || a->col.mixed != NULL)
         return 0;
-    if (kind == DBMI_SEG_COL_STR && !b->has_id) {
-        /* the constant is in no row: == is false, != true on every non-null row */
-        for (w = 0; w < e->nw; w++) {
-            uint64_t nn = a->col.nulls ? ~a->col.nulls[w] : ~UINT64_C(0);
-            uint64_t m = op == DBMI_SEG_NE ? ~UINT64_C(0) : 0;
-            t[w] = m & nn & cand[w];
-            f[w] = ~m & nn & cand[w];
-        }
-        return 1;
-    }
+    for (k = 0; k < nb; k++)
+        if (b[k].kind != K_CONST)
+            return 0;
     for (w = 0; w < e->nw; w++) {
-        uint64_t c = cand[w], m, nn;
-        size_t base = w * 64, n = e->rows - base < 64 ? e->rows - base : 64;
+        uint64_t c = cand[w], m = 0, nn;
         if (c == 0) {
             t[w] = f[w] = 0;
             continue;
         }
-        switch (kind) {
-        case DBMI_SEG_COL_I64:
-            m = b->cls == DBMI_SEG_COL_F64 ? kernel_i64_d(a->col.i64 + base, n, op, kd)
-                                           : kernel_i64(a->col.i64 + base, n, op, b->i);
-            break;
-        case DBMI_SEG_COL_F64: m = kernel_f64(a->col.f64 + base, n, op, kd); break;
-        case DBMI_SEG_COL_STR: m = kernel_u32(a->col.str + base, n, op, b->id); break;
-        default: m = kernel_u8(a->col.b + base, n, op, (uint8_t)(b->i != 0)); break;
-        }
+        for (k = 0; k < nb; k++)
+            m |= kernel_word(e, a, w, op, &b[k]);
         nn = a->col.nulls ? ~a->col.nulls[w] : ~UINT64_C(0);
         t[w] = m & nn & c;
         f[w] = ~m & nn & c;
@@ -305,15 +390,28 @@ static void compare(evaluator *e, const operand *a, int op, const operand *b,
         memset(f, 0, e->nw * sizeof(uint64_t));
         return;
     }
-    if (compare_fast(e, a, op, b, cand, t, f))
+    if (compare_fast(e, a, op, b, 1, cand, t, f))
         return;
+    if (a->kind == K_CONST && b->kind == K_CONST) {
+        /* the same answer for every row (`true`, `1 < 2`) */
+        scalar x, y;
+        uint64_t all;
+        get(a, 0, 0, &x);
+        get(b, 0, 0, &y);
+        all = holds(op, &x, &y) ? ~UINT64_C(0) : 0;
+        for (w = 0; w < e->nw; w++) {
+            t[w] = cand[w] & all;
+            f[w] = cand[w] & ~all;
+        }
+        return;
+    }
     for (w = 0; w < e->nw; w++) {
         uint64_t bits = cand[w], tw = 0, fw = 0;
         for (; bits != 0; bits &= bits - 1, pos++) {
             unsigned j = (unsigned)__builtin_ctzll(bits);
             size_t row = w * 64 + j;
             scalar x, y;
-            if (is_null_at(a, row) || is_null_at(b, row))
+            if (is_null_at(a, row, pos) || is_null_at(b, row, pos))
                 continue;
             get(a, row, pos, &x);
             get(b, row, pos, &y);
@@ -334,7 +432,11 @@ static uint64_t cost(const libdbm_segment *seg, const dbmi_seg_node *n)
     uint32_t i;
     switch (n->kind) {
     case DBMI_SEG_N_LIT: return 0;
-    case DBMI_SEG_N_FIELD: return 1;
+    case DBMI_SEG_N_FIELD:
+        /* the purchase aggregates depend on the as-of time: a source
+         * computes them (for the rows still undecided) instead of reading
+         * a stored column */
+        return n->op >= DBMI_SEG_F_RECENCY_DAYS && n->op <= DBMI_SEG_F_LAST_PURCHASE ? 2 : 1;
     case DBMI_SEG_N_BEHAV: return 64;
     case DBMI_SEG_N_REF: {
         const libdbm_segment *ref = seg->refs[n->v.i];
@@ -424,39 +526,57 @@ static int eval_compare_nodes(evaluator *e, const libdbm_segment *seg, const dbm
     return e->status;
 }
 
-static int eval_in(evaluator *e, const libdbm_segment *seg, const dbmi_seg_node *n,
-                   const uint64_t *cand, uint64_t *t, uint64_t *f)
+/* x in (a, b, ...) = x == a or x == b or ... (three-valued); the items
+ * are literals. */
+static void match_list(evaluator *e, const operand *x, const operand *items, size_t n,
+                       const uint64_t *cand, uint64_t *t, uint64_t *f)
 {
-    operand x, y;
-    uint64_t *it = bits_new(e), *iff = bits_new(e);
-    uint32_t i;
-    size_t w;
-    memset(&x, 0, sizeof(x));
-    if (e->status == LIBDBM_OK && load(e, seg, dbmi_seg_child(seg, n, 0), cand, &x) == LIBDBM_OK) {
-        /* x in (a, b, ...) = x == a or x == b or ... (three-valued) */
+    uint64_t *it, *iff;
+    size_t i, w;
+    if (compare_fast(e, x, DBMI_SEG_EQ, items, n, cand, t, f))
+        return;
+    it = bits_new(e);
+    iff = bits_new(e);
+    if (e->status == LIBDBM_OK) {
         memset(t, 0, e->nw * sizeof(uint64_t));
         memcpy(f, cand, e->nw * sizeof(uint64_t));
-        for (i = 1; i < n->nchildren; i++) {
-            if (load(e, seg, dbmi_seg_child(seg, n, i), cand, &y) != LIBDBM_OK)
-                break;
-            compare(e, &x, DBMI_SEG_EQ, &y, cand, it, iff);
-            release(e, &y);
+        for (i = 0; i < n; i++) {
+            compare(e, x, DBMI_SEG_EQ, &items[i], cand, it, iff);
             for (w = 0; w < e->nw; w++) {
                 t[w] |= it[w];
                 f[w] &= iff[w];
             }
         }
-        if (n->negate) {
-            for (w = 0; w < e->nw; w++) {
-                uint64_t x2 = t[w];
-                t[w] = f[w];
-                f[w] = x2;
-            }
-        }
     }
-    release(e, &x);
     dbmi_free(e->ctx, it);
     dbmi_free(e->ctx, iff);
+}
+
+static int eval_in(evaluator *e, const libdbm_segment *seg, const dbmi_seg_node *n,
+                   const uint64_t *cand, uint64_t *t, uint64_t *f)
+{
+    operand x, *items = dbmi_calloc(e->ctx, n->nchildren, sizeof(operand));
+    uint32_t i, loaded = 0;
+    size_t w;
+    memset(&x, 0, sizeof(x));
+    if (items == NULL)
+        return fail_nomem(e);
+    if (load(e, seg, dbmi_seg_child(seg, n, 0), cand, &x) == LIBDBM_OK) {
+        while (loaded + 1 < n->nchildren &&
+               load(e, seg, dbmi_seg_child(seg, n, loaded + 1), cand, &items[loaded]) == LIBDBM_OK)
+            loaded++;
+        if (e->status == LIBDBM_OK)
+            match_list(e, &x, items, loaded, cand, t, f);
+        for (w = 0; n->negate && w < e->nw; w++) {
+            uint64_t x2 = t[w];
+            t[w] = f[w];
+            f[w] = x2;
+        }
+    }
+    for (i = 0; i <= loaded && i < n->nchildren; i++)
+        release(e, &items[i]);
+    release(e, &x);
+    dbmi_free(e->ctx, items);
     return e->status;
 }
 
@@ -501,11 +621,16 @@ static int eval_bool(evaluator *e, const libdbm_segment *seg, const dbmi_seg_nod
         return eval_in(e, seg, n, cand, t, f);
     case DBMI_SEG_N_ISNULL: {
         operand x;
+        size_t pos = 0;
         if (load(e, seg, dbmi_seg_child(seg, n, 0), cand, &x) == LIBDBM_OK) {
             for (w = 0; w < e->nw; w++) {
                 uint64_t nul = x.kind == K_NULL ? ~UINT64_C(0)
-                             : x.kind == K_COLUMN && x.col.nulls ? x.col.nulls[w] : 0;
-                uint64_t yes = n->negate ? ~nul : nul;
+                             : x.kind == K_COLUMN && x.col.nulls ? x.col.nulls[w] : 0, yes;
+                for (uint64_t bits = x.kind == K_COMPACT ? cand[w] : 0; bits != 0;
+                     bits &= bits - 1, pos++)
+                    if (is_null_at(&x, 0, pos))
+                        nul |= bits & (~bits + 1); /* the lowest candidate left */
+                yes = n->negate ? ~nul : nul;
                 t[w] = yes & cand[w];
                 f[w] = ~yes & cand[w];
             }
@@ -555,9 +680,9 @@ int dbmi_seg_eval_columnar(libdbm_members **out, const libdbm_segment *seg,
     f = bits_new(&e);
     if (e.status == LIBDBM_OK) {
         for (w = 0; w < e.nw; w++)
-            cand[w] = ~UINT64_C(0);
+            cand[w] = src->rows_mask != NULL ? src->rows_mask[w] : ~UINT64_C(0);
         if (e.rows % 64 != 0)
-            cand[e.nw - 1] = (UINT64_C(1) << (e.rows % 64)) - 1;
+            cand[e.nw - 1] &= (UINT64_C(1) << (e.rows % 64)) - 1;
         eval_bool(&e, seg, &seg->nodes[seg->root], cand, t, f);
     }
     dbmi_free(e.ctx, cand);

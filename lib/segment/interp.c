@@ -172,6 +172,25 @@ static int eval_row(interp *it, const libdbm_segment *seg, const dbmi_seg_node *
     }
 }
 
+static int may_be_member(const dbmi_seg_source *src, size_t row)
+{
+    return src->rows_mask == NULL || ((src->rows_mask[row / 64] >> (row % 64)) & 1);
+}
+
+int dbmi_seg_eval_row(int *member, const libdbm_segment *seg, const dbmi_seg_source *src,
+                      int64_t now, size_t row)
+{
+    interp it;
+    it.src = src;
+    it.now = now;
+    it.status = LIBDBM_OK;
+    *member = row < src->rows && may_be_member(src, row) &&
+              eval_row(&it, seg, &seg->nodes[seg->root], row) == T;
+    if (it.status != LIBDBM_OK)
+        *member = 0;
+    return it.status;
+}
+
 int dbmi_seg_eval_rows(libdbm_members **out, const libdbm_segment *seg,
                        const dbmi_seg_source *src, int64_t now)
 {
@@ -186,7 +205,7 @@ int dbmi_seg_eval_rows(libdbm_members **out, const libdbm_segment *seg,
     if (words == NULL)
         return dbmi_error_nomem(seg->ctx, "member set");
     for (row = 0; row < src->rows && it.status == LIBDBM_OK; row++)
-        if (eval_row(&it, seg, &seg->nodes[seg->root], row) == T)
+        if (may_be_member(src, row) && eval_row(&it, seg, &seg->nodes[seg->root], row) == T)
             words[row / 64] |= UINT64_C(1) << (row % 64);
     if (it.status != LIBDBM_OK) {
         dbmi_free(seg->ctx, words);

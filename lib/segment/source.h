@@ -16,7 +16,9 @@ enum dbmi_seg_col_kind {
     DBMI_SEG_COL_I64,       /* integers and instants (seconds since the epoch) */
     DBMI_SEG_COL_F64,
     DBMI_SEG_COL_STR,       /* ids into the source's one string dictionary */
-    DBMI_SEG_COL_BOOL       /* bytes 0/1 */
+    DBMI_SEG_COL_BOOL,      /* bytes 0/1 */
+    DBMI_SEG_COL_COMPUTED   /* no stored column: the evaluator asks `values`
+                             * for the rows still undecided */
 };
 
 /* A column borrowed from the source, valid until the evaluation ends. */
@@ -27,6 +29,7 @@ typedef struct dbmi_seg_column {
     const uint32_t *str;
     const uint8_t *b;
     const uint64_t *nulls;  /* bit r set = row r is null; NULL = no nulls */
+    const uint64_t *mixed;  /* I64 number columns: bit r set = row r is the decimal f64[r] */
 } dbmi_seg_column;
 
 /* What a field node asks for. name: attribute name or channel ("" if none). */
@@ -56,7 +59,10 @@ typedef struct dbmi_seg_row_value {
 typedef struct dbmi_seg_source {
     void *self;
     size_t rows;
-    /* Columnar access. */
+    /* The rows that may be members (bit r set), NULL for all: the store's
+     * live slots. Other rows are never evaluated. */
+    const uint64_t *rows_mask;
+    /* Columnar access; the column stays valid for the whole evaluation. */
     int (*column)(void *self, const dbmi_seg_field_ref *field, dbmi_seg_column *out);
     /* The id of a string in the dictionary; *found = 0 when absent. */
     int (*string_id)(void *self, const char *s, size_t len, uint32_t *id, int *found);
@@ -68,6 +74,13 @@ typedef struct dbmi_seg_source {
                      dbmi_seg_row_value *out);
     int (*row_count)(void *self, const dbmi_seg_behaviour_ref *b, size_t row,
                      int64_t *count, double *amount);
+    /* Values of a COMPUTED field (never a string): for the @p n rows listed
+     * in @p rows, or for rows 0..n-1 when @p rows is NULL. Value k goes to
+     * f64[k] when the field's type is a decimal, else to i64[k]; a null
+     * sets bit k of @p nulls (which starts cleared). NULL when the source
+     * computes no field. */
+    int (*values)(void *self, const dbmi_seg_field_ref *field, const uint32_t *rows, size_t n,
+                  int64_t *i64, double *f64, uint64_t *nulls);
 } dbmi_seg_source;
 
 /* Whether a value stored as @p kind can serve an expression of @p type;
@@ -95,5 +108,8 @@ int dbmi_seg_eval_columnar(libdbm_members **out, const libdbm_segment *seg,
                            const dbmi_seg_source *src, int64_t now);
 int dbmi_seg_eval_rows(libdbm_members **out, const libdbm_segment *seg,
                        const dbmi_seg_source *src, int64_t now);
+/* The interpreter on one row: *member = 1 when @p row is a member. */
+int dbmi_seg_eval_row(int *member, const libdbm_segment *seg, const dbmi_seg_source *src,
+                      int64_t now, size_t row);
 
 #endif

@@ -109,7 +109,8 @@ static int row_count(void *self, const dbmi_seg_behaviour_ref *b, size_t row, in
     return LIBDBM_OK;
 }
 
-static const dbmi_seg_source source = {NULL, ROWS, column, string_id, counts, row_value, row_count};
+static const dbmi_seg_source source = {NULL, ROWS, NULL, column, string_id, counts,
+                                      row_value, row_count, NULL};
 
 typedef struct expectation {
     const char *expr;
