@@ -44,6 +44,19 @@ echo "== calibration/holdout check (weeks 40-78)"
 "$dbmtool" holdout "$store" --model "$out/bgnbd.model.json" \
     --calibration-end "$calibration_end" --holdout-end "$holdout_end" > "$out/holdout.csv"
 
+. scripts/demo_campaigns.sh
+
+echo "== writing the HTML report (charts: R x F, segments, P(alive), holdout, campaigns)"
+# Campaign measurement exports appended by a step above (`dbmtool campaign
+# STORE FILE --report json >> "$out/campaign-stats.json"`) feed the campaign
+# section; without them the page says "No campaign data".
+campaign_stats=()
+[ -f "$out/campaign-stats.json" ] && campaign_stats=(--campaign-stats "$out/campaign-stats.json")
+"$dbmtool" report "$store" --out "$out/report.html" --model "$out/bgnbd.model.json" \
+    --spend-model "$out/gamma-gamma.model.json" --calibration-end "$calibration_end" \
+    --holdout-end "$holdout_end" --title "libdbm demo: CDNOW 1/10 sample" \
+    "${campaign_stats[@]}" > /dev/null
+
 python3 scripts/demo_report.py "$out" > "$out/report.txt"
 echo
 cat "$out/report.txt"

@@ -38,6 +38,8 @@ def main(out):
     for r in csv.DictReader(open(f"{out}/holdout.csv")):
         print(f"  {r['calibration_frequency']:5} {int(r['customers']):9}  {float(r['actual']):6.3f}"
               f"  {float(r['predicted']):9.3f}")
+    print()
+    print(f"HTML report (open in a browser, works offline): {out}/report.html")
 
 
 if __name__ == "__main__":

@@ -114,6 +114,23 @@ int dbmtool_open_store_readonly(libdbm_context *ctx, const char *path,
     return DBMTOOL_EXIT_OK;
 }
 
+void dbmtool_put_csv_field(const char *s, char end)
+{
+    const char *p;
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, stdout);
+    } else {
+        putchar('"');
+        for (p = s; *p; p++) {
+            if (*p == '"')
+                putchar('"');
+            putchar(*p);
+        }
+        putchar('"');
+    }
+    putchar(end);
+}
+
 int dbmtool_flush_stdout(void)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -64,6 +64,10 @@ int dbmtool_parse_time(int64_t *out, const char *text, const char *name);
 /* Parses "day" or "week" into LIBDBM_UNIT_DAY or LIBDBM_UNIT_WEEK. */
 int dbmtool_parse_unit(int *out, const char *text);
 
+/* Writes @p s to stdout as one CSV field (RFC 4180: quoted when it holds
+ * a comma, a quote or a line break, quotes doubled), then @p end. */
+void dbmtool_put_csv_field(const char *s, char end);
+
 /* Flushes stdout; a failed write of the results (disk full, closed pipe)
  * is an I/O error, not a success. */
 int dbmtool_flush_stdout(void);

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "model_file.h"
+#include "textfile.h"
 
 /* Model files are small (a few hundred bytes); anything larger is not one. */
 #define MODEL_FILE_MAX (1 << 20)
@@ -34,30 +35,11 @@ int dbmtool_write_model(libdbm_context *ctx, const libdbm_model *model, const ch
 
 int dbmtool_read_model(libdbm_context *ctx, const char *path, libdbm_model **model)
 {
-    FILE *f = fopen(path, "rb");
     char *data;
     size_t len;
-    int status;
-    if (f == NULL) {
-        fprintf(stderr, "dbmtool: %s: %s\n", path, strerror(errno));
-        return DBMTOOL_EXIT_IO;
-    }
-    data = malloc(MODEL_FILE_MAX + 1);
-    if (data == NULL) {
-        fclose(f);
-        fprintf(stderr, "dbmtool: out of memory\n");
-        return DBMTOOL_EXIT_IO;
-    }
-    len = fread(data, 1, MODEL_FILE_MAX + 1, f);
-    if (ferror(f) || len > MODEL_FILE_MAX) {
-        fclose(f);
-        free(data);
-        fprintf(stderr, "dbmtool: %s: %s\n", path,
-                len > MODEL_FILE_MAX ? "too large to be a model file" : "read error");
-        return len > MODEL_FILE_MAX ? DBMTOOL_EXIT_USAGE : DBMTOOL_EXIT_IO;
-    }
-    fclose(f);
-    data[len] = '\0';
+    int status, code = dbmtool_read_text_file(path, MODEL_FILE_MAX, &data, &len);
+    if (code != DBMTOOL_EXIT_OK)
+        return code;
     if (len > 0 && data[0] == '{')
         status = libdbm_model_from_json(model, ctx, data);
     else

@@ -27,5 +27,27 @@ const dbmtool_verb dbmtool_verbs[] = {
       "[--unit day|week] [--buckets N]",
       "predicted vs actual holdout purchases per calibration frequency (CSV)",
       dbmtool_holdout },
+    { "segment", "segment STORE EXPR [--count] [--as-of TIME]",
+      "the customer ids (or the count) of a segment's members (docs/segments.md)",
+      dbmtool_segment },
+    { "policy",
+      "policy STORE POLICY_FILE --customer ID --channel NAME --at TIME [--record] "
+      "[--class marketing|transactional] [--campaign NAME] [--unit NAME] [--priority N] "
+      "[--explain]",
+      "may this customer be contacted now: allow, deny RULE: REASON, or defer TIME "
+      "(docs/policy.md)",
+      dbmtool_policy },
+    { "campaign",
+      "campaign STORE CAMPAIGN_FILE --now TIME [--enter] [--policy POLICY_FILE] "
+      "[--record-outcome FILE] [--report csv|json]",
+      "the campaign actions due now with their stable ids (CSV); feed back outcomes; "
+      "measurement (docs/campaigns.md)",
+      dbmtool_campaign },
+    { "report",
+      "report STORE --out FILE [--model MODEL] [--spend-model MODEL] [--as-of DATE] "
+      "[--calibration-end DATE --holdout-end DATE] [--campaign-stats FILE] ...",
+      "one self-contained HTML page of charts: R x F grid, segments, P(alive), holdout, "
+      "campaigns (docs/report.md)",
+      dbmtool_report },
     { NULL, NULL, NULL, NULL }
 };
