@@ -24,5 +24,7 @@
 #include "libdbm/summary.h"
 #include "libdbm/scores.h"
 #include "libdbm/segment.h"
+#include "libdbm/policy.h"
+#include "libdbm/campaign.h"
 
 #endif /* LIBDBM_H */

@@ -13,7 +13,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 . scripts/lib/deps.sh
 
-ensure_packages $BUILD_PACKAGES abigail-tools valgrind python3 python3-numpy python3-mpmath python3-scipy python3-pandas python3-dill tzdata || exit 2
+ensure_packages $BUILD_PACKAGES abigail-tools valgrind python3 python3-numpy python3-mpmath python3-scipy python3-pandas python3-dill tzdata python3-pytest ruby ruby-ffi || exit 2
+# the report page is rendered in headless Chromium; without it that test skips
+ensure_packages chromium || echo "SKIP: chromium could not be installed: tools-report-chromium will skip" >&2
 
 logs=()
 build_failures=0
