@@ -44,6 +44,7 @@ echo "== calibration/holdout check (weeks 40-78)"
 "$dbmtool" holdout "$store" --model "$out/bgnbd.model.json" \
     --calibration-end "$calibration_end" --holdout-end "$holdout_end" > "$out/holdout.csv"
 
+. scripts/demo_segments_policy.sh
 . scripts/demo_campaigns.sh
 
 echo "== writing the HTML report (charts: R x F, segments, P(alive), holdout, campaigns)"

@@ -7,14 +7,16 @@ set -eu
 campaigns=examples/campaigns
 
 # run_days STORE CAMPAIGN ENTER TIME... : for each time, take the due
-# actions (with ENTER = --enter, entering the segment at the first time),
-# append them to the campaign's CSV and acknowledge them as sent.
+# actions (with ENTER = --enter, entering the segment at the first time)
+# through the contact policy in $campaign_policy when it is set, append
+# them to the campaign's CSV and acknowledge them as sent.
 run_days() {
     local s=$1 c=$2 enter=$3 name
     name=$(basename "$c" .campaign)
     shift 3
     for t in "$@"; do
-        "$dbmtool" campaign "$s" "$c" --now "$t" $enter > "$out/due.csv"
+        "$dbmtool" campaign "$s" "$c" --now "$t" $enter ${campaign_policy:+--policy "$campaign_policy"} \
+            > "$out/due.csv"
         enter=
         tail -n +2 "$out/due.csv" >> "$out/actions-$name.csv"
         # (the demo's customer ids hold no comma: the id is the first field)
@@ -25,17 +27,21 @@ run_days() {
 }
 
 echo "== campaign 1: the spring offer to every CDNOW customer (mail, reminder, last chance)"
+echo "   through the contact policy $policy"
 # Everyone gets an offer expiring on 1997-10-31; a purchase within 60 days
 # of the entry is a conversion, measured against a 10% holdout.
 awk -F, 'NR > 1 { print $1 ",1997-10-31T00:00:00Z" }' "$out/summary.csv" |
     sed '1i customer_id,offer_expires:time' > "$out/offer.csv"
 "$dbmtool" import "$store" "$out/offer.csv" --format profiles > /dev/null
-run_days "$store" "$campaigns/spring_offer.campaign" --enter 1997-10-01T08:00:00Z \
-    1997-10-08T09:00:00Z 1997-10-29T09:00:00Z 1998-01-05T09:00:00Z
+# (14:00 UTC is 10:00 in New York: outside the policy's quiet hours)
+campaign_policy=$policy
+run_days "$store" "$campaigns/spring_offer.campaign" --enter 1997-10-01T14:00:00Z \
+    1997-10-08T14:00:00Z 1997-10-29T14:00:00Z 1998-01-05T14:00:00Z
+campaign_policy=
 "$dbmtool" campaign "$store" "$campaigns/spring_offer.campaign" --report json \
     > "$out/campaign-stats.json"
 "$dbmtool" campaign "$store" "$campaigns/spring_offer.campaign" --report csv |
-    grep -E ',(entered_|converted_|uplift)' | sed 's/^/   /'
+    grep -E ',(entered_|converted_|uplift|due,|sent,|denied_by_)' | sed 's/^/   /'
 
 echo "== campaigns 2 and 3: a cruise series and event-triggered sequences"
 trips="$out/trips.store"
