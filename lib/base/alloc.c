@@ -36,7 +36,13 @@ void dbmi_free(libdbm_context *ctx, void *ptr)
 int dbmi_grow_array(libdbm_context *ctx, void **array, size_t *capacity,
                     size_t need, size_t elem_size)
 {
-    size_t new_capacity = *capacity ? *capacity : 8;
+    return dbmi_grow_array_from(ctx, array, capacity, need, elem_size, 8);
+}
+
+int dbmi_grow_array_from(libdbm_context *ctx, void **array, size_t *capacity, size_t need,
+                         size_t elem_size, size_t first_capacity)
+{
+    size_t new_capacity = *capacity ? *capacity : first_capacity;
     size_t bytes;
     void *grown;
     if (need <= *capacity)

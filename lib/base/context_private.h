@@ -30,6 +30,12 @@ void *dbmi_realloc(libdbm_context *ctx, void *ptr, size_t size);
  * (with a message) and leaves *array untouched on failure. */
 int dbmi_grow_array(libdbm_context *ctx, void **array, size_t *capacity,
                     size_t need, size_t elem_size);
+/* The same with the capacity an empty array starts at (dbmi_grow_array
+ * starts at 8): small per-profile histories start at 2, since most
+ * profiles hold one or two elements of each kind and millions of them
+ * would otherwise carry six unused slots each. */
+int dbmi_grow_array_from(libdbm_context *ctx, void **array, size_t *capacity, size_t need,
+                         size_t elem_size, size_t first_capacity);
 void dbmi_free(libdbm_context *ctx, void *ptr);
 char *dbmi_strdup(libdbm_context *ctx, const char *str);
 

@@ -5,6 +5,10 @@
 #include "libdbm/store.h"
 #include "model.h"
 
+/* The capacity a profile's attribute, channel, consent, contact and event
+ * arrays start at: most profiles hold one or two of each. */
+#define DBMI_HISTORY_FIRST 2
+
 /* The id index maps an id to its position in the arena (so that a lookup
  * reads the index entry and then one place in the arena), and the slot is
  * stored just before the id. */
@@ -414,8 +418,8 @@ int dbmi_model_attr_set(dbmi_model *m, uint32_t slot, uint32_t name, int type, i
     }
     a = (dbmi_attr *)dbmi_model_attr_get(m, slot, name);
     if (a == NULL) {
-        status = dbmi_grow_array(m->ctx, (void **)&x->attrs, &x->cap_attrs, x->n_attrs + 1,
-                                 sizeof(dbmi_attr));
+        status = dbmi_grow_array_from(m->ctx, (void **)&x->attrs, &x->cap_attrs,
+                                      x->n_attrs + 1, sizeof(dbmi_attr), DBMI_HISTORY_FIRST);
         if (status != LIBDBM_OK) {
             dbmi_free(m->ctx, copy);
             return status;
@@ -487,8 +491,9 @@ int dbmi_model_channel_set_address(dbmi_model *m, uint32_t slot, uint32_t channe
     memcpy(copy, address, len);
     copy[len] = '\0';
     if (c == NULL) {
-        status = dbmi_grow_array(m->ctx, (void **)&x->channels, &x->cap_channels,
-                                 x->n_channels + 1, sizeof(dbmi_channel_state));
+        status = dbmi_grow_array_from(m->ctx, (void **)&x->channels, &x->cap_channels,
+                                      x->n_channels + 1, sizeof(dbmi_channel_state),
+                                      DBMI_HISTORY_FIRST);
         if (status != LIBDBM_OK) {
             dbmi_free(m->ctx, copy);
             return status;
@@ -541,8 +546,8 @@ int dbmi_model_consent_add(dbmi_model *m, uint32_t slot, uint32_t channel, uint3
     int status = dbmi_model_extra(m, slot, &x);
     if (status != LIBDBM_OK)
         return status;
-    status = dbmi_grow_array(m->ctx, (void **)&x->consents, &x->cap_consents,
-                             x->n_consents + 1, sizeof(dbmi_consent));
+    status = dbmi_grow_array_from(m->ctx, (void **)&x->consents, &x->cap_consents,
+                                  x->n_consents + 1, sizeof(dbmi_consent), DBMI_HISTORY_FIRST);
     if (status != LIBDBM_OK)
         return status;
     src = dbmi_strdup(m->ctx, source);
@@ -854,8 +859,8 @@ int dbmi_model_contact_add(dbmi_model *m, uint32_t slot, int64_t time, uint32_t 
     size_t k;
     int status = dbmi_model_extra(m, slot, &x);
     if (status == LIBDBM_OK)
-        status = dbmi_grow_array(m->ctx, (void **)&x->contacts, &x->cap_contacts,
-                                 x->n_contacts + 1, sizeof(dbmi_contact));
+        status = dbmi_grow_array_from(m->ctx, (void **)&x->contacts, &x->cap_contacts,
+                                      x->n_contacts + 1, sizeof(dbmi_contact), DBMI_HISTORY_FIRST);
     if (status != LIBDBM_OK)
         return status;
     /* Kept sorted by time (stable) so windows are found by binary search;
@@ -881,8 +886,8 @@ int dbmi_model_event_add(dbmi_model *m, uint32_t slot, uint32_t name, int64_t ti
     size_t k;
     int status = dbmi_model_extra(m, slot, &x);
     if (status == LIBDBM_OK)
-        status = dbmi_grow_array(m->ctx, (void **)&x->events, &x->cap_events, x->n_events + 1,
-                                 sizeof(dbmi_event));
+        status = dbmi_grow_array_from(m->ctx, (void **)&x->events, &x->cap_events,
+                                      x->n_events + 1, sizeof(dbmi_event), DBMI_HISTORY_FIRST);
     if (status != LIBDBM_OK)
         return status;
     k = x->n_events;    /* sorted by time, as contacts */
