@@ -115,14 +115,18 @@ int dbmi_pol_facts_begin(dbmi_pol_facts *f, const libdbm_policy *policy, libdbm_
 }
 
 /* The latest UNSUBSCRIBED row on the channel at or before the request
- * that no later consent record supersedes; 0 when none. This reads the
- * whole history since the consent record: a branch-free loop, as it runs
- * on every check. */
+ * that no later consent record supersedes; 0 when none. The store counts
+ * a profile's UNSUBSCRIBED rows, so the usual profile, which has none,
+ * costs no walk; otherwise this reads the whole history since the consent
+ * record in a branch-free loop. */
 static int64_t unsubscribed_at(const dbmi_pol_facts *f)
 {
-    size_t begin = f->consent ? dbmi_pol_first_after(f, f->consent->at) : 0;
-    size_t end = dbmi_pol_first_after(f, f->time);
+    size_t begin, end;
     int64_t found = 0;
+    if (!dbmi_store_slot_has_unsubscribed(f->store, f->slot))
+        return 0;
+    begin = f->consent ? dbmi_pol_first_after(f, f->consent->at) : 0;
+    end = dbmi_pol_first_after(f, f->time);
     for (size_t i = begin; i < end; i++) {
         const dbmi_contact *r = &f->rows[i];
         int match = (r->channel == f->channel) & (r->outcome == LIBDBM_OUTCOME_UNSUBSCRIBED);

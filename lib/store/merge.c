@@ -245,6 +245,7 @@ static int build_extra(dbmi_model *m, const dbmi_profile_extra *a, const dbmi_pr
     x->cap_consents = 2 * (a->n_consents + b->n_consents);
     x->cap_contacts = a->n_contacts + b->n_contacts;
     x->cap_events = a->n_events + b->n_events;
+    x->n_unsubscribed = a->n_unsubscribed + b->n_unsubscribed;     /* every row is kept */
     x->attrs = alloc_array(m, x->cap_attrs, sizeof(dbmi_attr), &failed);
     x->channels = alloc_array(m, x->cap_channels, sizeof(dbmi_channel_state), &failed);
     x->consents = alloc_array(m, x->cap_consents, sizeof(dbmi_consent), &failed);

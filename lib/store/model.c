@@ -876,6 +876,7 @@ int dbmi_model_contact_add(dbmi_model *m, uint32_t slot, int64_t time, uint32_t 
     c->campaign = campaign;
     c->stage = stage;
     c->outcome = outcome;
+    x->n_unsubscribed += outcome == LIBDBM_OUTCOME_UNSUBSCRIBED;
     return LIBDBM_OK;
 }
 

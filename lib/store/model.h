@@ -75,6 +75,10 @@ typedef struct dbmi_profile_extra {
     size_t n_consents, cap_consents;
     dbmi_contact *contacts;
     size_t n_contacts, cap_contacts;
+    /* How many contact rows are UNSUBSCRIBED ones: a policy check looks
+     * for the latest of them on every request, and most profiles have
+     * none, so the count spares it a walk through the whole history. */
+    size_t n_unsubscribed;
     dbmi_event *events;
     size_t n_events, cap_events;
 } dbmi_profile_extra;

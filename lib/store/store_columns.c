@@ -155,6 +155,12 @@ void dbmi_store_slot_contacts(const libdbm_store *store, size_t slot,
     *n = x ? x->n_contacts : 0;
 }
 
+int dbmi_store_slot_has_unsubscribed(const libdbm_store *store, size_t slot)
+{
+    const dbmi_profile_extra *x = live_extra(store, slot);
+    return x != NULL && x->n_unsubscribed > 0;
+}
+
 void dbmi_store_slot_events(const libdbm_store *store, size_t slot,
                             const dbmi_event **rows, size_t *n)
 {

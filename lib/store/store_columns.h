@@ -67,6 +67,9 @@ void dbmi_store_slot_contacts(const libdbm_store *store, size_t slot,
                               const dbmi_contact **rows, size_t *n);
 void dbmi_store_slot_events(const libdbm_store *store, size_t slot,
                             const dbmi_event **rows, size_t *n);
+/* Nonzero when the live slot's contact history holds an UNSUBSCRIBED row
+ * (on any channel, at any time). */
+int dbmi_store_slot_has_unsubscribed(const libdbm_store *store, size_t slot);
 /* The channel state and current consent by interned ids (NULL / UNKNOWN
  * when absent): the policy's per-check path, without name lookups. */
 const dbmi_channel_state *dbmi_store_slot_channel_state(const libdbm_store *store, size_t slot,

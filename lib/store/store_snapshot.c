@@ -492,6 +492,7 @@ static void load_extra(loader *l, uint32_t slot)
             c->outcome > LIBDBM_OUTCOME_FAILED || (k > 0 && c->time < x->contacts[k - 1].time))
             return (void)bad(l, "contact row");
         c->stage = (int32_t)stage;
+        x->n_unsubscribed += c->outcome == LIBDBM_OUTCOME_UNSUBSCRIBED;
         x->n_contacts = k + 1;
     }
     n_events = get_count(l, "event count", 10);
