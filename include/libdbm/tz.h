@@ -24,7 +24,8 @@ extern "C" {
  * @param offset_seconds receives the offset in seconds east of UTC
  *        (New York in winter: -18000; Kathmandu: 20700); 0 on failure.
  * @param zone an IANA zone name: only the characters A-Z a-z 0-9 _ + - /,
- *        not starting with '/', at most 255 bytes. Read during the call.
+ *        not starting or ending with '/', no "//", at most 255 bytes.
+ *        Read during the call.
  * @param t seconds since the Unix epoch, UTC. Exact for years 1 to 9999;
  *        after a zone's last listed transition the zone's rule (the TZif
  *        footer) is applied to any year.

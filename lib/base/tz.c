@@ -261,8 +261,8 @@ static const dbmi_tz *cache_find(dbmi_tz_cache *cache, const char *name)
     return NULL;
 }
 
-/* Only [A-Za-z0-9_+-/], no leading '/', 1..255 bytes: with no '.' allowed,
- * no name can climb out of the zoneinfo directory. */
+/* Only [A-Za-z0-9_+-/], no leading '/', no empty component, 1..255 bytes:
+ * with no '.' allowed, no name can climb out of the zoneinfo directory. */
 static int check_name(const libdbm_context *ctx, const char *name)
 {
     size_t i;
@@ -278,6 +278,12 @@ static int check_name(const libdbm_context *ctx, const char *name)
             return dbmi_error(ctx, LIBDBM_EINVAL,
                               "time zone name has a character other than "
                               "[A-Za-z0-9_+-/] at byte %zu", i);
+        /* "America//Sao_Paulo" opens the same file under another name:
+         * every such spelling would be loaded and cached again, so hostile
+         * names could grow the context's cache without bound. */
+        if (c == '/' && (name[i + 1] == '/' || name[i + 1] == '\0'))
+            return dbmi_error(ctx, LIBDBM_EINVAL,
+                              "time zone name has an empty component at byte %zu", i + 1);
     }
     if (i == 0)
         return dbmi_error(ctx, LIBDBM_EINVAL, "empty time zone name");

@@ -40,6 +40,8 @@ static void test_errors(libdbm_context *ctx)
     static const char *const hostile[] = {
         "../etc/passwd", "/etc/passwd", "America/../../../etc/passwd", "",
         "Europe/Berlin ", "zone.tab",
+        /* other spellings of a real zone's file: each would be cached anew */
+        "America//Sao_Paulo", "Europe/Berlin/", "Europe//Berlin/",
     };
     char long_name[300];
     int32_t off = 99;
