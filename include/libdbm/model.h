@@ -235,7 +235,9 @@ LIBDBM_API int libdbm_model_fit_info(const libdbm_model *model,
  * gradient, delta method from the log-parameters).
  * @param count must be >= the kind's parameter count.
  * @return LIBDBM_OK; LIBDBM_EINVAL when the model was not fitted (or bad
- *         arguments); LIBDBM_ERANGE when the information matrix is singular.
+ *         arguments); LIBDBM_ERANGE when the information matrix is singular
+ *         (or a loaded model's covariance has a variance that is negative
+ *         or not finite; @p errors is then unchanged).
  * @since 0.1
  */
 LIBDBM_API int libdbm_model_std_errors(const libdbm_model *model,
@@ -244,7 +246,10 @@ LIBDBM_API int libdbm_model_std_errors(const libdbm_model *model,
 /**
  * Probability that a customer with history (x, t_x, T) is still alive at T.
  * Frequency/recency kinds only.
- * @return LIBDBM_OK; LIBDBM_EINVAL (bad values or Gamma-Gamma model).
+ * @return LIBDBM_OK; LIBDBM_EINVAL (bad values or Gamma-Gamma model);
+ *         LIBDBM_ERANGE when the value could not be computed (parameters
+ *         far outside what a fit of real data gives, e.g. from a damaged
+ *         model file).
  * @since 0.1
  */
 LIBDBM_API int libdbm_model_p_alive(const libdbm_model *model, double *p,
@@ -253,7 +258,8 @@ LIBDBM_API int libdbm_model_p_alive(const libdbm_model *model, double *p,
 /**
  * Expected number of repeat purchases in the next @p t periods (t >= 0) of a
  * customer with history (x, t_x, T). Frequency/recency kinds only.
- * @return LIBDBM_OK or LIBDBM_EINVAL. @since 0.1
+ * @return LIBDBM_OK; LIBDBM_EINVAL; LIBDBM_ERANGE when the value could not
+ *         be computed (as for libdbm_model_p_alive()). @since 0.1
  */
 LIBDBM_API int libdbm_model_expected_purchases(const libdbm_model *model,
                                                double *out, double t, double x,
@@ -261,14 +267,18 @@ LIBDBM_API int libdbm_model_expected_purchases(const libdbm_model *model,
 
 /**
  * Expected number of purchases E[X(t)] of a new customer in @p t periods.
- * @return LIBDBM_OK or LIBDBM_EINVAL. @since 0.1
+ * @return LIBDBM_OK; LIBDBM_EINVAL; LIBDBM_ERANGE when the value could not
+ *         be computed (as for libdbm_model_p_alive()). @since 0.1
  */
 LIBDBM_API int libdbm_model_expected_purchases_new(const libdbm_model *model,
                                                    double *out, double t);
 
 /**
  * P(X(t) = n) for a new customer.
- * @return LIBDBM_OK or LIBDBM_EINVAL (n < 0, t < 0, wrong kind). @since 0.1
+ * @return LIBDBM_OK; LIBDBM_EINVAL (n < 0, t < 0, wrong kind);
+ *         LIBDBM_ERANGE when the value could not be computed, including a
+ *         result outside [0, 1] by more than 1e-12 (parameters far outside
+ *         what a fit of real data gives). @since 0.1
  */
 LIBDBM_API int libdbm_model_prob_purchases(const libdbm_model *model,
                                            double *out, int32_t n, double t);
@@ -305,7 +315,8 @@ LIBDBM_API int libdbm_model_expected_purchases_array(
  * repeat purchases of mean value @p m_x (x = 0: the population mean
  * p*gamma/(q-1)).
  * @return LIBDBM_OK; LIBDBM_EINVAL (wrong kind, bad values); LIBDBM_ERANGE
- *         when q <= 1 (the mean does not exist).
+ *         when q <= 1 (the mean does not exist) or the value is not finite
+ *         (parameters so large that it overflows).
  * @since 0.1
  */
 LIBDBM_API int libdbm_model_expected_spend(const libdbm_model *model,

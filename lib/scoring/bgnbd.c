@@ -249,7 +249,7 @@ static double bg_connection(double A, double a, double c, double u, double *cond
  * (docs/models.md): in u = t/beta (Pfaff's transformation) for u <= 1/2,
  * otherwise in z = t/(beta+t) after Euler's transformation, with 1-(1-z)^(a-1)
  * taken through expm1 so a -> 1 is not a 0/0. */
-static double bg_alive_expectation(double A, double beta, double a, double c, double t)
+static double bg_alive_expectation_sum(double A, double beta, double a, double c, double t)
 {
     if (t <= 0)
         return 0.0;
@@ -303,7 +303,8 @@ static double bg_alive_expectation(double A, double beta, double a, double c, do
     double cA = c - A;
     double term = cA * z, sum = term, scale = 0.0, max_term = fabs(term);
     int converged = term == 0.0;
-    for (long n = 1; !converged && n < 4000000L; n++) {
+    long steps = dbmi_series_growth_start(cA, am1, c, z, 1);
+    for (long n = 1; !converged && n < steps; n++) {
         double dn = (double)n;
         term *= z * (cA + dn) * (a + dn - 1.0) / ((c + dn) * (dn + 1.0));
         sum += term;
@@ -352,6 +353,16 @@ static double bg_alive_expectation(double A, double beta, double a, double c, do
         }
     }
     return best;
+}
+
+/* The expectation, or NaN ("could not be computed") when rounding left it
+ * negative: with a huge b (1e15 and more, only from a hostile or broken
+ * model) the series' terms cancel beyond what their condition estimates
+ * see, and values down to -1.8e308 came out (docs/fuzzing.md). */
+static double bg_alive_expectation(double A, double beta, double a, double c, double t)
+{
+    double h = bg_alive_expectation_sum(A, beta, a, c, t);
+    return h >= 0 ? h : NAN;
 }
 
 static double bgnbd_alive_expectation(const double *params, double t, double x, double T)

@@ -354,6 +354,16 @@ LIBDBM_API int libdbm_model_std_errors(const libdbm_model *model, double *errors
         return dbmi_error(model->ctx, LIBDBM_EINVAL, "standard errors need a fitted model");
     if (!model->has_cov)
         return dbmi_error(model->ctx, LIBDBM_ERANGE, "the information matrix was singular");
+    /* A fit stores a positive definite covariance, but a loaded blob or
+     * JSON text may hold any doubles there: a variance that is negative or
+     * not finite has no finite standard error. */
+    for (int i = 0; i < model->nparams; i++) {
+        double variance = model->cov[i * model->nparams + i];
+        if (!(variance >= 0) || !isfinite(variance))
+            return dbmi_error(model->ctx, LIBDBM_ERANGE,
+                              "the covariance of parameter %d is not a finite variance (%g)",
+                              i + 1, variance);
+    }
     for (int i = 0; i < model->nparams; i++)
         errors[i] = sqrt(model->cov[i * model->nparams + i]);
     return LIBDBM_OK;
@@ -432,6 +442,11 @@ LIBDBM_API int libdbm_model_prob_purchases(const libdbm_model *model, double *ou
     if (n < 0 || !(t >= 0) || !isfinite(t))
         return dbmi_error(model->ctx, LIBDBM_EINVAL, "n >= 0 and finite t >= 0 are required");
     *out = model->ops->prob_purchases(model->params, (int)n, t);
+    /* Beyond rounding outside [0, 1] only when extreme parameters (a BG/NBD
+     * b ~ 1e14, a Pareto/NBD beta ~ 1e308) make the lgamma differences
+     * cancel: not a probability, so "could not be computed". */
+    if (!(*out >= -1e-12 && *out <= 1.0 + 1e-12))
+        *out = NAN;
     return finite_result(model, *out, "P(X(t) = n)");
 }
 
@@ -447,8 +462,10 @@ LIBDBM_API int libdbm_model_expected_spend(const libdbm_model *model, double *ou
     if (!(model->params[1] > 1))
         return dbmi_error(model->ctx, LIBDBM_ERANGE,
                           "Gamma-Gamma q <= 1: the mean spend does not exist");
+    /* Large parameters overflow (p x + q - 1 and the numerator both to
+     * infinity give NaN); the bulk path reports those as LIBDBM_ERANGE too. */
     *out = dbmi_gamma_gamma_expected_spend(model->params, x, x > 0 ? m_x : 0.0);
-    return LIBDBM_OK;
+    return finite_result(model, *out, "the expected spend");
 }
 
 LIBDBM_API int libdbm_model_clv(const libdbm_model *freq_model, const libdbm_model *spend_model,

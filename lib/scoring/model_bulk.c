@@ -7,8 +7,8 @@
  * BG/NBD P(alive) has a branch-free loop with its own exp/log (portable C
  * the compiler vectorises; this file is built with -O3 -fno-trapping-math
  * -ffp-contract=fast) and per-model constants hoisted; the rare elements it
- * cannot handle to full accuracy (|exponent| > 700, x > 64, invalid input)
- * are redone by the scalar code. Expected purchases and CLV multiply
+ * cannot handle to full accuracy (|exponent| > 700, r + x > 64, overflow,
+ * invalid input) are redone by the scalar code. Expected purchases and CLV multiply
  * P(alive) by per-(x, T) terms from a table (alive_table.h). */
 #include <math.h>
 #include <stdint.h>
@@ -103,17 +103,22 @@ static uint64_t bgnbd_p_alive_block(const double *params, double *restrict p,
         ratio = ratio >= 1.0 ? ratio : 1.0;
         double y = (r + xi) * vec_log(ratio);
         double e = vec_exp(y <= 700.0 ? y : 700.0);
-        double pi = bx1 / (bx1 + a * e);
+        double den = bx1 + a * e;
+        double pi = bx1 / den;
         double out = xi > 0 ? pi : 1.0;
         double bad = xi >= 0 ? 0.0 : 1.0;
         bad = txi >= 0 ? bad : 1.0;
         bad = Ti >= txi ? bad : 1.0;
         bad = Ti <= 1e300 ? bad : 1.0;
         /* (r+x) amplifies the rounding of the ratio (about 3e-16): beyond
-         * x = 64 the scalar code's log1p keeps 1e-12 */
-        bad = xi <= 64.0 ? bad : 1.0;
+         * r + x = 64 the scalar code's log1p keeps 1e-12 (a large r as
+         * much as a large x) */
+        bad = r + xi <= 64.0 ? bad : 1.0;
         bad = bx1 > 0 ? bad : 1.0;          /* fractional x with b+x-1 <= 0 */
         bad = y <= 700.0 ? bad : (xi > 0 ? 1.0 : bad);
+        /* a e, or b+x-1 + a e, beyond the largest double would make it 0
+         * (a huge b or a); the scalar code works in logs */
+        bad = den < INFINITY ? bad : (xi > 0 ? 1.0 : bad);
         out = bad > 0 ? NAN : out;
         p[i] = out;
     }
@@ -184,6 +189,13 @@ static void p_alive_block(bulk_job *job, double *out, int64_t begin, int64_t n)
     }
 }
 
+/* The inputs dbmi_gamma_gamma_expected_spend_array() accepts (it gives NaN
+ * for the others). */
+static int spend_valid(double x, double m_x)
+{
+    return x >= 0 && isfinite(x) && (x == 0 || (m_x >= 0 && isfinite(m_x)));
+}
+
 static void spend_block(bulk_job *job, double *out, int64_t begin, int64_t n)
 {
     const bulk_request *rq = job->rq;
@@ -192,9 +204,11 @@ static void spend_block(bulk_job *job, double *out, int64_t begin, int64_t n)
     if (!any_not_finite(out, n))
         return;
     for (int64_t i = 0; i < n; i++) {
-        if (isnan(out[i])) {
+        if (isnan(out[i]) && !spend_valid(rq->x[begin + i], rq->m_x[begin + i])) {
             job->invalid = 1;
         } else if (!isfinite(out[i])) {
+            /* also NaN from valid inputs: p x + q - 1 and the numerator
+             * both overflowing give infinity / infinity */
             out[i] = NAN;
             job->unresolved = 1;
         }

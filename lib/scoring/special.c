@@ -5,8 +5,6 @@
 #include "model_ops.h"
 #include "special.h"
 
-/* A series that has not converged after this many terms reports NaN. */
-#define DBMI_SERIES_MAX_TERMS 4000000L
 /* Rescale the running sum when it exceeds this magnitude. */
 #define DBMI_SERIES_BIG 1e250
 
@@ -33,12 +31,44 @@ double dbmi_digamma(double x)
     return shift + log(x) - 0.5 * inv - series;
 }
 
+static double series_ratio(double p, double q, double c, double z, double n)
+{
+    return z * (p + n) * (q + n) / ((c + n) * (n + 1.0));
+}
+
+/* The first step >= first past which p + n keeps its sign (nonzero) up to
+ * the step last. */
+static double past_sign_change(double p, double first, double last)
+{
+    return -p >= first && -p <= last ? floor(-p) + 1.0 : first;
+}
+
+/* From n0 on, where c + n > 0 and p + n, q + n keep their signs, |ratio| - 1
+ * has the sign of z |(p+n)(q+n)| - (c+n)(n+1), a quadratic in n with leading
+ * coefficient -1 - z or z - 1, both < 0: a downward parabola, positive only
+ * between its roots. Positive at n0 and at the last step therefore means
+ * positive at every step between. */
+long dbmi_series_growth_start(double p, double q, double c, double z, long first)
+{
+    const double last = (double)(DBMI_SERIES_MAX_TERMS - 1);
+    if (!(z >= 0.0 && z < 1.0 && isfinite(p) && isfinite(q) && isfinite(c)))
+        return DBMI_SERIES_MAX_TERMS;
+    double n0 = past_sign_change(p, (double)first, last);
+    n0 = fmax(n0, past_sign_change(q, (double)first, last));
+    n0 = fmax(n0, past_sign_change(c, (double)first, last));
+    if (n0 > last || c + n0 <= 0.0 || fabs(series_ratio(p, q, c, z, n0)) <= 1.0 ||
+        fabs(series_ratio(p, q, c, z, last)) <= 1.0)
+        return DBMI_SERIES_MAX_TERMS;
+    return (long)n0;
+}
+
 /* Sums 2F1(a,b;c;z) term by term: sum * exp(*log_scale). */
 static double hyp2f1_series(double a, double b, double c, double z, double *log_scale,
                             double *cond)
 {
     double sum = 1.0, term = 1.0, scale = 0.0, max_term = 1.0;
-    for (long n = 0; n < DBMI_SERIES_MAX_TERMS; n++) {
+    long steps = dbmi_series_growth_start(a, b, c, z, 0);
+    for (long n = 0; n < steps; n++) {
         double dn = (double)n;
         double den = (c + dn) * (dn + 1.0);
         if (den == 0.0)
