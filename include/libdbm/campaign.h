@@ -200,7 +200,8 @@ LIBDBM_API int libdbm_campaign_set_timezone(libdbm_campaign *campaign, const cha
  * or the previous stage, offset 0.
  * @param index receives the stage number, 0-based.
  * @param name, content [A-Za-z_][A-Za-z0-9_.-]{0,63}; @p channel a store
- *        channel name; @p message_class a LIBDBM_MESSAGE_*.
+ *        channel name other than "all" (a contact policy's word for every
+ *        channel); @p message_class a LIBDBM_MESSAGE_*.
  * @return LIBDBM_OK, LIBDBM_EINVAL, LIBDBM_ELIMIT, LIBDBM_ENOMEM. @since 0.1
  */
 LIBDBM_API int libdbm_campaign_add_stage(libdbm_campaign *campaign, int32_t *index,

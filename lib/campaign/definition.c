@@ -265,6 +265,12 @@ LIBDBM_API int libdbm_campaign_add_stage(libdbm_campaign *c, int32_t *index, con
         dbmi_check_channel(c->ctx, "stage channel", channel, NULL) != LIBDBM_OK ||
         dbmi_check_name(c->ctx, "stage content", content, NULL) != LIBDBM_OK)
         return LIBDBM_EINVAL;
+    /* 'all' names every channel in a contact policy's caps; a message goes
+     * out on one channel, and the policy check of a stage would refuse it. */
+    if (strcmp(channel, "all") == 0)
+        return dbmi_error(c->ctx, LIBDBM_EINVAL,
+                          "stage channel 'all': a stage sends on one channel ('all' means "
+                          "every channel in a contact policy)");
     if (message_class != LIBDBM_MESSAGE_MARKETING && message_class != LIBDBM_MESSAGE_TRANSACTIONAL)
         return dbmi_error(c->ctx, LIBDBM_EINVAL, "message class %d is not a LIBDBM_MESSAGE_*",
                           message_class);

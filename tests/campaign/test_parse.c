@@ -98,6 +98,9 @@ static void builder_matches_text(libdbm_context *ctx)
     CHECK_STATUS(libdbm_campaign_set_holdout(c, 0.95, NULL), LIBDBM_EINVAL);
     CHECK_STATUS(libdbm_campaign_add_stage(c, NULL, "one", "email", "c", 0), LIBDBM_EINVAL);
     CHECK_STATUS(libdbm_campaign_add_stage(c, NULL, "bad name", "email", "c", 0), LIBDBM_EINVAL);
+    /* 'all' is the policy's word for every channel, not one to send on (a
+     * marketing stage on it failed every due(); found by libFuzzer) */
+    CHECK_STATUS(libdbm_campaign_add_stage(c, NULL, "everywhere", "all", "c", 0), LIBDBM_EINVAL);
     CHECK_STATUS(libdbm_campaign_set_entry(c, LIBDBM_CAMPAIGN_ENTRY_SEGMENT, "frequency >="),
                  LIBDBM_ESYNTAX);
     {
@@ -214,6 +217,8 @@ int main(int argc, char **argv)
         LIBDBM_ESYNTAX, 4, 14, "out of range");
     bad(ctx, "campaign x\nentry event go\nstage s channel Email content c\n", LIBDBM_ESYNTAX, 3,
         7, "channel");
+    bad(ctx, "campaign x\nentry event go\nstage s channel all content c\n", LIBDBM_ESYNTAX, 3,
+        7, "stage channel 'all'");
     bad(ctx, "campaign x\nentry event go\nstage s channel email content c\n  window 9-17\n",
         LIBDBM_ESYNTAX, 4, 10, "a window such as 09:00-18:00");
     bad(ctx, "campaign x\nentry event go\nstage s channel email content c\n  if no_response\n",
