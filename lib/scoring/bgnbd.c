@@ -304,7 +304,14 @@ static double bg_alive_expectation_sum(double A, double beta, double a, double c
     double term = cA * z, sum = term, scale = 0.0, max_term = fabs(term);
     int converged = term == 0.0;
     long steps = dbmi_series_growth_start(cA, am1, c, z, 1);
-    for (long n = 1; !converged && n < steps; n++) {
+    /* Dropout only removes purchases, so H <= A u (the expectation without
+     * it). A term beyond 1e16 A u / (1-z)^(a-1) therefore means that the
+     * result's condition exceeds 1e16: no digit of it would be right, and
+     * summing on (millions of alternating terms for a hostile r = 1e13)
+     * is not worth it. */
+    double log_term_limit = log(1e16) + log(A) + log(u) - am1 * log1mz;
+    double term_limit = exp(log_term_limit);
+    for (long n = 1; !converged && n < steps && max_term <= term_limit; n++) {
         double dn = (double)n;
         term *= z * (cA + dn) * (a + dn - 1.0) / ((c + dn) * (dn + 1.0));
         sum += term;
@@ -315,6 +322,7 @@ static double bg_alive_expectation_sum(double A, double beta, double a, double c
             term *= 1e-250;
             max_term *= 1e-250;
             scale += 250.0 * 2.302585092994045684;
+            term_limit = exp(log_term_limit - scale);
         }
         if (!isfinite(sum))
             break;
