@@ -268,14 +268,8 @@ LIBDBM_API int libdbm_summary_format_row(const libdbm_summary *summary,
 LIBDBM_API int libdbm_summary_add_to_stats(const libdbm_summary *summary,
                                            libdbm_stats *stats)
 {
-    size_t i;
     if (summary == NULL || stats == NULL)
         return LIBDBM_EINVAL;
-    for (i = 0; i < summary->count; i++) {
-        int status = libdbm_stats_add(stats, summary->x[i], summary->t_x[i], summary->T[i],
-                                      summary->m_x[i], 1.0);
-        if (status != LIBDBM_OK)
-            return status;
-    }
-    return LIBDBM_OK;
+    return libdbm_stats_add_array(stats, summary->x, summary->t_x, summary->T, summary->m_x, NULL,
+                                  (int64_t)summary->count);
 }

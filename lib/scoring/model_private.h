@@ -16,7 +16,10 @@ typedef struct dbmi_spend_row { double x, m_x, weight; } dbmi_spend_row;
 
 /* Open-addressing index from a row's key to its position in the row array. */
 typedef struct dbmi_row_index {
-    uint32_t *slots;            /* row position + 1; 0 = empty */
+    /* low 32 bits of the key's hash << 32 | row position + 1; 0 = empty.
+     * The hash bits settle most mismatches and every rehash without
+     * reading the row (a cache miss each with millions of groups). */
+    uint64_t *slots;
     size_t capacity;            /* power of two */
 } dbmi_row_index;
 

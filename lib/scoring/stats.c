@@ -12,6 +12,13 @@
 #define STATS_MAGIC "LDBS"
 #define STATS_FORMAT_VERSION 1u
 
+/* A hint to fetch memory about to be read or written (GCC and clang). */
+#if defined(__GNUC__)
+#define PREFETCH(address) __builtin_prefetch(address)
+#else
+#define PREFETCH(address) ((void)(address))
+#endif
+
 static uint64_t double_bits(double v)
 {
     uint64_t u;
@@ -56,28 +63,58 @@ static int spend_equal(const dbmi_spend_row *p, const dbmi_spend_row *q)
     return p->x == q->x && p->m_x == q->m_x;
 }
 
+/* A slot's entry: the low half of the hash (which, for a capacity of at
+ * most 2^32, also gives the home slot) and the row position + 1. */
+static uint64_t slot_entry(uint64_t hash, size_t position)
+{
+    return (hash & 0xffffffffULL) << 32 | (uint64_t)(position + 1);
+}
+
+static size_t entry_row(uint64_t entry)
+{
+    return (size_t)(entry & 0xffffffffULL) - 1;
+}
+
 /* The slot holding @p key's row, or the empty slot where it belongs. */
-static size_t find_row_slot(const libdbm_stats *s, const dbmi_stats_row *key)
+static size_t find_row_slot(const libdbm_stats *s, const dbmi_stats_row *key, uint64_t hash)
 {
     size_t mask = s->rows_index.capacity - 1;
-    size_t i = (size_t)row_hash(key) & mask;
-    while (s->rows_index.slots[i] != 0 && !row_equal(&s->rows[s->rows_index.slots[i] - 1], key))
-        i = (i + 1) & mask;
+    uint64_t tag = slot_entry(hash, 0) >> 32;
+    size_t i = (size_t)hash & mask;
+    for (uint64_t e; (e = s->rows_index.slots[i]) != 0; i = (i + 1) & mask)
+        if (e >> 32 == tag && row_equal(&s->rows[entry_row(e)], key))
+            break;
     return i;
 }
 
-static size_t find_spend_slot(const libdbm_stats *s, const dbmi_spend_row *key)
+static size_t find_spend_slot(const libdbm_stats *s, const dbmi_spend_row *key, uint64_t hash)
 {
     size_t mask = s->spend_index.capacity - 1;
-    size_t i = (size_t)spend_hash(key) & mask;
-    while (s->spend_index.slots[i] != 0 &&
-           !spend_equal(&s->spend[s->spend_index.slots[i] - 1], key))
-        i = (i + 1) & mask;
+    uint64_t tag = slot_entry(hash, 0) >> 32;
+    size_t i = (size_t)hash & mask;
+    for (uint64_t e; (e = s->spend_index.slots[i]) != 0; i = (i + 1) & mask)
+        if (e >> 32 == tag && spend_equal(&s->spend[entry_row(e)], key))
+            break;
     return i;
+}
+
+/* Moves every entry of @p old (capacity @p old_cap) to its home in @p index,
+ * from the stored hash bits alone: no row is read. */
+static void rehash(dbmi_row_index *index, const uint64_t *old, size_t old_cap)
+{
+    size_t mask = index->capacity - 1;
+    for (size_t k = 0; k < old_cap; k++) {
+        if (old[k] == 0)
+            continue;
+        size_t i = (size_t)(old[k] >> 32) & mask;
+        while (index->slots[i] != 0)
+            i = (i + 1) & mask;
+        index->slots[i] = old[k];
+    }
 }
 
 /* Makes room for @p extra more rows of each kind (arrays and indexes at most
- * half full), so the inserts that follow cannot fail. */
+ * three quarters full), so the inserts that follow cannot fail. */
 static int stats_reserve(libdbm_stats *s, size_t extra_rows, size_t extra_spend)
 {
     size_t need_rows, need_spend;
@@ -95,48 +132,47 @@ static int stats_reserve(libdbm_stats *s, size_t extra_rows, size_t extra_spend)
     for (int which = 0; which < 2; which++) {
         dbmi_row_index *index = which == 0 ? &s->rows_index : &s->spend_index;
         size_t need = which == 0 ? need_rows : need_spend;
-        if (need * 2 < index->capacity)
+        /* Up to 3/4 full: the hash bits in the slots make the longer
+         * probe runs cheap (8 slots per cache line, no row read), and the
+         * index of millions of groups is half the memory to fault in. */
+        if (need * 4 < index->capacity * 3)
             continue;
         size_t cap = 16;
-        while (cap <= need * 2)
+        while (cap * 3 <= need * 4)
             cap *= 2;
-        uint32_t *slots = dbmi_calloc(s->ctx, cap, sizeof(uint32_t));
+        uint64_t *slots = dbmi_calloc(s->ctx, cap, sizeof(uint64_t)), *old = index->slots;
         if (slots == NULL)
             return dbmi_error_nomem(s->ctx, "statistics index");
-        dbmi_free(s->ctx, index->slots);
+        size_t old_cap = index->capacity;
         index->slots = slots;
         index->capacity = cap;
-        size_t count = which == 0 ? s->nrows : s->nspend;
-        for (size_t k = 0; k < count; k++) {
-            size_t slot = which == 0 ? find_row_slot(s, &s->rows[k])
-                                     : find_spend_slot(s, &s->spend[k]);
-            index->slots[slot] = (uint32_t)(k + 1);
-        }
+        rehash(index, old, old_cap);
+        dbmi_free(s->ctx, old);
     }
     return LIBDBM_OK;
 }
 
-/* Inserts after stats_reserve(): cannot fail. */
-static void insert_row(libdbm_stats *s, const dbmi_stats_row *row)
+/* Inserts after stats_reserve(), with the key's hash: cannot fail. */
+static void insert_row(libdbm_stats *s, const dbmi_stats_row *row, uint64_t hash)
 {
-    size_t slot = find_row_slot(s, row);
+    size_t slot = find_row_slot(s, row, hash);
     if (s->rows_index.slots[slot] != 0) {
-        s->rows[s->rows_index.slots[slot] - 1].weight += row->weight;
+        s->rows[entry_row(s->rows_index.slots[slot])].weight += row->weight;
         return;
     }
     s->rows[s->nrows] = *row;
-    s->rows_index.slots[slot] = (uint32_t)++s->nrows;
+    s->rows_index.slots[slot] = slot_entry(hash, s->nrows++);
 }
 
-static void insert_spend(libdbm_stats *s, const dbmi_spend_row *row)
+static void insert_spend(libdbm_stats *s, const dbmi_spend_row *row, uint64_t hash)
 {
-    size_t slot = find_spend_slot(s, row);
+    size_t slot = find_spend_slot(s, row, hash);
     if (s->spend_index.slots[slot] != 0) {
-        s->spend[s->spend_index.slots[slot] - 1].weight += row->weight;
+        s->spend[entry_row(s->spend_index.slots[slot])].weight += row->weight;
         return;
     }
     s->spend[s->nspend] = *row;
-    s->spend_index.slots[slot] = (uint32_t)++s->nspend;
+    s->spend_index.slots[slot] = slot_entry(hash, s->nspend++);
 }
 
 LIBDBM_API int libdbm_stats_new(libdbm_stats **out, libdbm_context *ctx)
@@ -201,12 +237,109 @@ LIBDBM_API int libdbm_stats_add(libdbm_stats *stats, double x, double t_x, doubl
     if (rc != LIBDBM_OK)
         return rc;
     dbmi_stats_row row = { x + 0.0, t_x + 0.0, T + 0.0, weight };
-    insert_row(stats, &row);
+    insert_row(stats, &row, row_hash(&row));
     if (spend) {
         dbmi_spend_row srow = { x, m_x, weight };
-        insert_spend(stats, &srow);
+        insert_spend(stats, &srow, spend_hash(&srow));
     }
     stats->customers += weight;
+    return LIBDBM_OK;
+}
+
+/* Customers added per block by libdbm_stats_add_array: enough lookups in
+ * flight to hide the memory latency, few enough to stay in L1. */
+#define ADD_BLOCK 64
+
+/* The slot a probe for @p hash starts at, for prefetching. */
+static const uint64_t *home_slot(const dbmi_row_index *index, uint64_t hash)
+{
+    return &index->slots[(size_t)hash & (index->capacity - 1)];
+}
+
+/* The row an occupied home slot points to when its hash bits match: the
+ * row compared first (prefetched once the slot has arrived). */
+static const void *home_row(const dbmi_row_index *index, const void *rows, size_t row_size,
+                            uint64_t hash)
+{
+    uint64_t e = *home_slot(index, hash);
+    if (e == 0 || e >> 32 != (hash & 0xffffffffULL))
+        return NULL;
+    return (const char *)rows + entry_row(e) * row_size;
+}
+
+/* Adds @p n <= ADD_BLOCK valid customers after stats_reserve(n, n), in
+ * order, exactly as libdbm_stats_add() would one by one: the same groups,
+ * the same sums in the same order. Only the memory accesses are
+ * overlapped: every customer's home slots are prefetched first, then the
+ * rows they point to, then the inserts run. */
+static void add_block(libdbm_stats *s, const double *x, const double *t_x, const double *T,
+                      const double *m_x, const double *weight, size_t n)
+{
+    dbmi_stats_row rows[ADD_BLOCK];
+    dbmi_spend_row spend[ADD_BLOCK];
+    uint64_t row_hashes[ADD_BLOCK], spend_hashes[ADD_BLOCK];
+    unsigned char has_spend[ADD_BLOCK];
+    size_t k;
+    for (k = 0; k < n; k++) {
+        double w = weight != NULL ? weight[k] : 1.0;
+        dbmi_stats_row row = { x[k] + 0.0, t_x[k] + 0.0, T[k] + 0.0, w };
+        rows[k] = row;
+        row_hashes[k] = row_hash(&rows[k]);
+        PREFETCH(home_slot(&s->rows_index, row_hashes[k]));
+        has_spend[k] = w != 0 && x[k] > 0 && m_x[k] > 0;
+        if (has_spend[k]) {
+            dbmi_spend_row srow = { x[k], m_x[k], w };
+            spend[k] = srow;
+            spend_hashes[k] = spend_hash(&spend[k]);
+            PREFETCH(home_slot(&s->spend_index, spend_hashes[k]));
+        }
+    }
+    for (k = 0; k < n; k++) {
+        const void *r = home_row(&s->rows_index, s->rows, sizeof(*s->rows), row_hashes[k]);
+        if (r != NULL)
+            PREFETCH(r);
+        if (has_spend[k] &&
+            (r = home_row(&s->spend_index, s->spend, sizeof(*s->spend), spend_hashes[k])) != NULL)
+            PREFETCH(r);
+    }
+    for (k = 0; k < n; k++) {
+        if (rows[k].weight == 0)
+            continue;
+        insert_row(s, &rows[k], row_hashes[k]);
+        if (has_spend[k])
+            insert_spend(s, &spend[k], spend_hashes[k]);
+        s->customers += rows[k].weight;
+    }
+}
+
+LIBDBM_API int libdbm_stats_add_array(libdbm_stats *stats, const double *x, const double *t_x,
+                                      const double *T, const double *m_x, const double *weight,
+                                      int64_t n)
+{
+    if (stats == NULL)
+        return LIBDBM_EINVAL;
+    if (n < 0 || (n > 0 && (x == NULL || t_x == NULL || T == NULL || m_x == NULL)))
+        return dbmi_error(stats->ctx, LIBDBM_EINVAL,
+                          "libdbm_stats_add_array: n >= 0 and the x, t_x, T and m_x arrays "
+                          "are required");
+    /* Every customer is checked before any is added. */
+    for (int64_t i = 0; i < n; i++) {
+        double w = weight != NULL ? weight[i] : 1.0;
+        const char *problem = customer_problem(x[i], t_x[i], T[i], m_x[i], w);
+        if (problem != NULL)
+            return dbmi_error(stats->ctx, LIBDBM_EINVAL,
+                              "libdbm_stats_add_array: customer %lld (x=%g, t_x=%g, T=%g, "
+                              "m_x=%g, weight=%g): %s", (long long)i, x[i], t_x[i], T[i],
+                              m_x[i], w, problem);
+    }
+    for (int64_t begin = 0; begin < n; begin += ADD_BLOCK) {
+        size_t len = (size_t)(n - begin < ADD_BLOCK ? n - begin : ADD_BLOCK);
+        int rc = stats_reserve(stats, len, len);
+        if (rc != LIBDBM_OK)
+            return rc;
+        add_block(stats, x + begin, t_x + begin, T + begin, m_x + begin,
+                  weight != NULL ? weight + begin : NULL, len);
+    }
     return LIBDBM_OK;
 }
 
@@ -220,9 +353,9 @@ LIBDBM_API int libdbm_stats_merge(libdbm_stats *into, const libdbm_stats *from)
     if (rc != LIBDBM_OK)
         return rc;
     for (size_t i = 0; i < from->nrows; i++)
-        insert_row(into, &from->rows[i]);
+        insert_row(into, &from->rows[i], row_hash(&from->rows[i]));
     for (size_t i = 0; i < from->nspend; i++)
-        insert_spend(into, &from->spend[i]);
+        insert_spend(into, &from->spend[i], spend_hash(&from->spend[i]));
     into->customers += from->customers;
     return LIBDBM_OK;
 }
@@ -364,7 +497,7 @@ LIBDBM_API int libdbm_stats_load(libdbm_stats **out, libdbm_context *ctx, const 
             rc = dbmi_error(ctx, LIBDBM_ECORRUPT, "statistics blob: bad group %llu",
                             (unsigned long long)i);
         else
-            insert_row(s, &row);
+            insert_row(s, &row, row_hash(&row));
     }
     uint64_t nspend = rc == LIBDBM_OK ? dbmi_get_varint(&r) : 0;
     if (rc == LIBDBM_OK && (r.failed || nspend > dbmi_reader_remaining(&r) / 24))
@@ -381,7 +514,7 @@ LIBDBM_API int libdbm_stats_load(libdbm_stats **out, libdbm_context *ctx, const 
             rc = dbmi_error(ctx, LIBDBM_ECORRUPT, "statistics blob: bad spend group %llu",
                             (unsigned long long)i);
         else
-            insert_spend(s, &row);
+            insert_spend(s, &row, spend_hash(&row));
     }
     if (rc == LIBDBM_OK && dbmi_reader_remaining(&r) != 0)
         rc = dbmi_error(ctx, LIBDBM_ECORRUPT, "statistics blob: trailing bytes");

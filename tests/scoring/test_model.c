@@ -492,6 +492,81 @@ static void test_degenerate(libdbm_context *ctx)
 static const double sim_params[4] = { 0.5, 5.0, 0.8, 2.5 };
 static const double sim_spend[3] = { 6.0, 4.0, 15.0 };
 
+/* The statistics' blob: equal blobs mean equal groups, weights and order. */
+static void same_stats(const libdbm_stats *a, const libdbm_stats *b)
+{
+    void *blob_a, *blob_b;
+    size_t len_a, len_b;
+    double ca, cb;
+    CHECK_OK(libdbm_stats_save(a, &blob_a, &len_a));
+    CHECK_OK(libdbm_stats_save(b, &blob_b, &len_b));
+    CHECK(len_a == len_b && memcmp(blob_a, blob_b, len_a) == 0);
+    CHECK_OK(libdbm_stats_customers(a, &ca));
+    CHECK_OK(libdbm_stats_customers(b, &cb));
+    CHECK(ca == cb);
+    libdbm_free_blob(blob_a);
+    libdbm_free_blob(blob_b);
+}
+
+/* libdbm_stats_add_array against one libdbm_stats_add call per customer:
+ * the same statistics bit for bit, over blocks, index growth, repeated and
+ * new groups, zero weights, x = 0 and m_x = 0; bad input changes nothing. */
+static void test_add_array(libdbm_context *ctx)
+{
+    enum { N = 5003 };      /* not a multiple of any block size */
+    static double x[N], tx[N], T[N], mx[N], w[N];
+    libdbm_stats *one, *bulk, *unit, *bulk_unit;
+    int64_t rows;
+    uint64_t seed = 20261208;
+    for (int i = 0; i < N; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint32_t r = (uint32_t)(seed >> 33);
+        x[i] = (double)(r % 7);
+        T[i] = 20 + (double)(r / 7 % 30);
+        tx[i] = x[i] > 0 ? (double)(r / 210 % 20) : 0;
+        /* half the spends repeat (groups shared), half are new */
+        mx[i] = x[i] > 0 && r % 11 ? (r % 2 ? 5.0 * (r % 4) : 0.01 * (double)i) : 0;
+        w[i] = r % 13 == 0 ? 0 : 1 + (double)(r % 3);
+    }
+    CHECK_OK(libdbm_stats_new(&one, ctx));
+    CHECK_OK(libdbm_stats_new(&unit, ctx));
+    CHECK_OK(libdbm_stats_new(&bulk, ctx));
+    CHECK_OK(libdbm_stats_new(&bulk_unit, ctx));
+    for (int i = 0; i < N; i++) {
+        CHECK_OK(libdbm_stats_add(one, x[i], tx[i], T[i], mx[i], w[i]));
+        CHECK_OK(libdbm_stats_add(unit, x[i], tx[i], T[i], mx[i], 1));
+    }
+    /* in two calls, so the second meets groups the first made */
+    CHECK_OK(libdbm_stats_add_array(bulk, x, tx, T, mx, w, 1000));
+    CHECK_OK(libdbm_stats_add_array(bulk, x + 1000, tx + 1000, T + 1000, mx + 1000, w + 1000,
+                                    N - 1000));
+    CHECK_OK(libdbm_stats_add_array(bulk_unit, x, tx, T, mx, NULL, N));
+    same_stats(one, bulk);
+    same_stats(unit, bulk_unit);
+    CHECK_OK(libdbm_stats_rows(bulk, &rows));
+    CHECK(rows > 500 && rows < N);      /* both new and repeated groups were met */
+    CHECK_OK(libdbm_stats_add_array(bulk, x, tx, T, mx, w, 0));
+    same_stats(one, bulk);
+
+    /* A bad customer anywhere: nothing added, the message names it. */
+    tx[4321] = T[4321] + 1;
+    CHECK_STATUS(libdbm_stats_add_array(bulk, x, tx, T, mx, w, N), LIBDBM_EINVAL);
+    CHECK(strstr(libdbm_context_errmsg(ctx), "customer 4321") != NULL);
+    same_stats(one, bulk);
+    tx[4321] = 0;
+    w[17] = -1;
+    CHECK_STATUS(libdbm_stats_add_array(bulk, x, tx, T, mx, w, N), LIBDBM_EINVAL);
+    same_stats(one, bulk);
+    CHECK_STATUS(libdbm_stats_add_array(bulk, x, tx, T, mx, NULL, -1), LIBDBM_EINVAL);
+    CHECK_STATUS(libdbm_stats_add_array(bulk, x, NULL, T, mx, NULL, 3), LIBDBM_EINVAL);
+    CHECK_STATUS(libdbm_stats_add_array(NULL, x, tx, T, mx, NULL, 3), LIBDBM_EINVAL);
+    same_stats(one, bulk);
+    libdbm_stats_free(one);
+    libdbm_stats_free(unit);
+    libdbm_stats_free(bulk);
+    libdbm_stats_free(bulk_unit);
+}
+
 static int scenario_stats(const libdbm_context_options *options, void *user_data)
 {
     libdbm_context *ctx;
@@ -508,6 +583,11 @@ static int scenario_stats(const libdbm_context_options *options, void *user_data
     for (int i = 0; rc == LIBDBM_OK && i < 200; i++)
         rc = libdbm_stats_add(i % 2 ? a : b, (double)(i % 5), (double)(i % 5), 10 + (double)(i % 9),
                               3, 1);
+    for (int i = 0; rc == LIBDBM_OK && i < 3; i++) {
+        static const double x[3] = { 0, 2, 4 }, tx[3] = { 0, 1, 3 }, T[3] = { 9, 9, 9 };
+        static const double mx[3] = { 0, 7.5, 2 };
+        rc = libdbm_stats_add_array(b, x, tx, T, mx, NULL, 3);
+    }
     if (rc == LIBDBM_OK)
         rc = libdbm_stats_merge(a, b);
     if (rc == LIBDBM_OK)
@@ -570,6 +650,7 @@ int main(int argc, char **argv)
     CHECK_OK(libdbm_context_new(&ctx, NULL));
     test_blobs_and_json(ctx);
     test_degenerate(ctx);
+    test_add_array(ctx);
     failalloc_sweep_or_die("stats build/merge/save/load", scenario_stats, NULL, 10000);
     failalloc_sweep_or_die("model new/fit/save/load/json", scenario_model, NULL, 10000);
     ncdnow = argc > 1 ? cdnow_summary_load(argv[1], &cdnow) : -1;
