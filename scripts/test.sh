@@ -5,6 +5,8 @@
 #     runs every suite in both;
 #   - runs every suite again in an AddressSanitizer + UBSan build;
 #   - runs the api suite under valgrind;
+#   - fuzzes every parser and loader with clang's libFuzzer for a bounded
+#     time (in the zlib build; tests/fuzz/libfuzzer.sh);
 #   - prints "N passed, N failed, N skipped" summed from meson's test logs
 #     and exits non-zero when anything failed.
 # Long fuzzing and soak runs are separate commands (README.md).
@@ -16,6 +18,8 @@ cd "$top" || exit 2
 ensure_packages $BUILD_PACKAGES abigail-tools valgrind python3 python3-numpy python3-mpmath python3-scipy python3-pandas python3-dill tzdata python3-pytest ruby ruby-ffi || exit 2
 # the report page is rendered in headless Chromium; without it that test skips
 ensure_packages chromium || echo "SKIP: chromium could not be installed: tools-report-chromium will skip" >&2
+# clang's libFuzzer drives the bounded coverage-guided fuzzing run; without it that test skips
+ensure_packages clang || echo "SKIP: clang could not be installed: fuzz-libfuzzer will skip" >&2
 
 logs=()
 build_failures=0
