@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_text.h"
 #include "libdbm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -179,11 +180,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text, *canon = NULL, *canon2 = NULL, name[80];
     if (ctx == NULL && setup() != 0)
         return 0;
-    text = malloc(size + 1);
-    if (text == NULL)
+    if ((text = fuzz_text(data, size)) == NULL)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     if (libdbm_campaign_parse(&c, ctx, text) == LIBDBM_OK) {
         if (libdbm_campaign_to_string(c, &canon) != LIBDBM_OK ||
             libdbm_campaign_parse(&again, ctx, canon) != LIBDBM_OK ||

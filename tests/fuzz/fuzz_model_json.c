@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fuzz_scoring.h"
+#include "fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,10 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     libdbm_model *m = NULL;
     char *text;
     int status;
-    if (ctx == NULL || (text = malloc(size + 1)) == NULL)
+    if (ctx == NULL || (text = fuzz_text(data, size)) == NULL)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     status = libdbm_model_from_json(&m, ctx, text);
     if (status == LIBDBM_OK) {
         fuzz_check_model(m);

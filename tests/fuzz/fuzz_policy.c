@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_text.h"
 #include "libdbm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -63,11 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text, *canon = NULL, *canon2 = NULL;
     if (ctx == NULL && setup() != 0)
         return 0;
-    text = malloc(size + 1);
-    if (text == NULL)
+    if ((text = fuzz_text(data, size)) == NULL)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     if (libdbm_policy_parse(&p, ctx, text) == LIBDBM_OK) {
         if (libdbm_policy_to_string(p, &canon) != LIBDBM_OK ||
             libdbm_policy_parse(&again, ctx, canon) != LIBDBM_OK ||

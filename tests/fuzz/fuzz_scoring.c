@@ -71,6 +71,20 @@ unsigned char *fuzz_reseal(const uint8_t *data, size_t size)
     return copy;
 }
 
+int fuzz_blob_target(const uint8_t *data, size_t size, fuzz_blob_loader *load)
+{
+    libdbm_context *context = fuzz_context();
+    unsigned char *sealed;
+    if (context == NULL)
+        return 0;
+    load(context, data, size);
+    if ((sealed = fuzz_reseal(data, size)) != NULL) {
+        load(context, sealed, size);
+        free(sealed);
+    }
+    return 0;
+}
+
 /* Values returned with LIBDBM_OK lie in their mathematical range:
  * probabilities in [0, 1], expected numbers of purchases not negative
  * (up to rounding). */

@@ -23,12 +23,20 @@ void fuzz_fail(const char *what, int status);
  * out of memory; free() it. */
 unsigned char *fuzz_reseal(const uint8_t *data, size_t size);
 
+/* Loads and checks one blob (a target's own function). */
+typedef void fuzz_blob_loader(libdbm_context *ctx, const unsigned char *blob, size_t size);
+
+/* The body of a blob target's LLVMFuzzerTestOneInput: @p load runs on the
+ * input as it is (reaching the envelope's checks) and again resealed
+ * (reaching the payload decoders). Returns 0. */
+int fuzz_blob_target(const uint8_t *data, size_t size, fuzz_blob_loader *load);
+
 /* Calls the prediction functions of the model's kind on a fixed set of
  * customers and checks what the API promises: every value returned with
  * LIBDBM_OK is finite, the array and bulk functions agree with the scalar
  * ones within 1e-12 relative, standard errors are finite, and the JSON and
- * blob forms read back to the same parameters. With FUZZ_STRICT=1 also:
- * probabilities lie in [0, 1] and expected purchases are not negative. */
+ * blob forms read back to the same parameters, probabilities lie in
+ * [0, 1] and expected purchases are not negative. */
 void fuzz_check_model(const libdbm_model *model);
 
 #endif

@@ -120,14 +120,5 @@ static void load(libdbm_context *ctx, const unsigned char *blob, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    libdbm_context *ctx = fuzz_context();
-    unsigned char *sealed;
-    if (ctx == NULL)
-        return 0;
-    load(ctx, data, size);
-    if ((sealed = fuzz_reseal(data, size)) != NULL) {
-        load(ctx, sealed, size);
-        free(sealed);
-    }
-    return 0;
+    return fuzz_blob_target(data, size, load);
 }

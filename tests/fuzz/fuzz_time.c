@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_text.h"
 #include "libdbm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -77,11 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int status;
     if (ctx == NULL && libdbm_context_new(&ctx, NULL) != LIBDBM_OK)
         return 0;
-    text = malloc(size + 1);
-    if (text == NULL)
+    if ((text = fuzz_text(data, size)) == NULL)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     status = libdbm_time_parse(&t, text);
     if (status == LIBDBM_OK) {
         if (t < LIBDBM_TIME_MIN || t > LIBDBM_TIME_MAX)
