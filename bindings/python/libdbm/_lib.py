@@ -190,6 +190,7 @@ _SIGNATURES = {
     "libdbm_stats_new": (INT, [PP, P]),
     "libdbm_stats_free": (None, [P]),
     "libdbm_stats_add": (INT, [P, DBL, DBL, DBL, DBL, DBL]),
+    "libdbm_stats_add_array": (INT, [P, PD, PD, PD, PD, PD, I64]),
     "libdbm_stats_merge": (INT, [P, P]),
     "libdbm_stats_customers": (INT, [P, PD]),
     "libdbm_stats_rows": (INT, [P, PI64]),

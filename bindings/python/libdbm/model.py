@@ -43,9 +43,13 @@ class Stats(Saveable, Handle):
         self._check(lib.libdbm_stats_add(self._p, x, t_x, T, m_x, weight))
 
     def add_rows(self, x, t_x, T, m_x=0.0, weight=1.0):
-        """Adds many customers from array-likes (broadcast together)."""
-        for row in zip(*(a.tolist() for a in _arrays.doubles(x, t_x, T, m_x, weight))):
-            self.add(*row)
+        """Adds many customers from array-likes (broadcast together) in one
+        C call, libdbm_stats_add_array: all are checked before any is added,
+        so a bad row raises with these statistics unchanged."""
+        x, t_x, T, m_x, weight = _arrays.doubles(x, t_x, T, m_x, weight)
+        self._check(lib.libdbm_stats_add_array(
+            self._p, _arrays.ptr(x), _arrays.ptr(t_x), _arrays.ptr(T), _arrays.ptr(m_x),
+            _arrays.ptr(weight), x.size))
 
     def merge(self, other):
         """Adds every group of @p other to these statistics."""

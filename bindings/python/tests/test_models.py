@@ -105,6 +105,21 @@ def partition_stats(rows):
     return pickle.dumps(stats)
 
 
+def test_add_rows_is_one_add_per_row_and_all_or_nothing(summary):
+    cols = summary.columns()
+    rows = [cols[k] for k in ("x", "t_x", "T", "m_x")]
+    bulk, one_by_one = libdbm.Stats(), libdbm.Stats()
+    bulk.add_rows(*rows, weight=2.0)
+    for x, t_x, T, m_x in zip(*(np.asarray(r).tolist() for r in rows)):
+        one_by_one.add(x, t_x, T, m_x, 2.0)
+    assert bulk.save() == one_by_one.save() and bulk.customers == 2 * 2357
+    before = bulk.save()
+    with pytest.raises(libdbm.Error) as failed:
+        bulk.add_rows([1, 2, 3], [0.5, 9.0, 1.0], [5, 5, 5], [1, 1, 1])  # t_x > T
+    assert "customer 1" in str(failed.value)
+    assert bulk.save() == before
+
+
 def test_partitioned_stats_merge_to_the_same_fit(summary, bgnbd):
     cols = summary.columns()
     parts = [tuple(cols[k][i::4] for k in ("x", "t_x", "T", "m_x")) for i in range(4)]
