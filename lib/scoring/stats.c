@@ -63,11 +63,22 @@ static int spend_equal(const dbmi_spend_row *p, const dbmi_spend_row *q)
     return p->x == q->x && p->m_x == q->m_x;
 }
 
-/* A slot's entry: the low half of the hash (which, for a capacity of at
- * most 2^32, also gives the home slot) and the row position + 1. */
+/* The hash bits a slot keeps: the low half of the hash, which for a
+ * capacity of at most 2^32 also gives the home slot. */
+static uint64_t hash_tag(uint64_t hash)
+{
+    return hash & 0xffffffffULL;
+}
+
+/* A slot's entry: the key's hash tag and the row position + 1. */
 static uint64_t slot_entry(uint64_t hash, size_t position)
 {
-    return (hash & 0xffffffffULL) << 32 | (uint64_t)(position + 1);
+    return hash_tag(hash) << 32 | (uint64_t)(position + 1);
+}
+
+static uint64_t entry_tag(uint64_t entry)
+{
+    return entry >> 32;
 }
 
 static size_t entry_row(uint64_t entry)
@@ -79,10 +90,10 @@ static size_t entry_row(uint64_t entry)
 static size_t find_row_slot(const libdbm_stats *s, const dbmi_stats_row *key, uint64_t hash)
 {
     size_t mask = s->rows_index.capacity - 1;
-    uint64_t tag = slot_entry(hash, 0) >> 32;
+    uint64_t tag = hash_tag(hash);
     size_t i = (size_t)hash & mask;
     for (uint64_t e; (e = s->rows_index.slots[i]) != 0; i = (i + 1) & mask)
-        if (e >> 32 == tag && row_equal(&s->rows[entry_row(e)], key))
+        if (entry_tag(e) == tag && row_equal(&s->rows[entry_row(e)], key))
             break;
     return i;
 }
@@ -90,10 +101,10 @@ static size_t find_row_slot(const libdbm_stats *s, const dbmi_stats_row *key, ui
 static size_t find_spend_slot(const libdbm_stats *s, const dbmi_spend_row *key, uint64_t hash)
 {
     size_t mask = s->spend_index.capacity - 1;
-    uint64_t tag = slot_entry(hash, 0) >> 32;
+    uint64_t tag = hash_tag(hash);
     size_t i = (size_t)hash & mask;
     for (uint64_t e; (e = s->spend_index.slots[i]) != 0; i = (i + 1) & mask)
-        if (e >> 32 == tag && spend_equal(&s->spend[entry_row(e)], key))
+        if (entry_tag(e) == tag && spend_equal(&s->spend[entry_row(e)], key))
             break;
     return i;
 }
@@ -106,7 +117,7 @@ static void rehash(dbmi_row_index *index, const uint64_t *old, size_t old_cap)
     for (size_t k = 0; k < old_cap; k++) {
         if (old[k] == 0)
             continue;
-        size_t i = (size_t)(old[k] >> 32) & mask;
+        size_t i = (size_t)entry_tag(old[k]) & mask;
         while (index->slots[i] != 0)
             i = (i + 1) & mask;
         index->slots[i] = old[k];
@@ -262,7 +273,7 @@ static const void *home_row(const dbmi_row_index *index, const void *rows, size_
                             uint64_t hash)
 {
     uint64_t e = *home_slot(index, hash);
-    if (e == 0 || e >> 32 != (hash & 0xffffffffULL))
+    if (e == 0 || entry_tag(e) != hash_tag(hash))
         return NULL;
     return (const char *)rows + entry_row(e) * row_size;
 }
